@@ -1,0 +1,245 @@
+// The mach-emu kernel core: XNU's Mach IPC as a deterministic, single-threaded state
+// machine.
+//
+// Every public member mirrors one Darwin call and returns the code XNU returns. The core
+// never blocks and never touches a process's memory directly:
+//  - an operation that would have to wait returns MACH_SEND_IN_PROGRESS /
+//    MACH_RCV_IN_PROGRESS (internal codes, never seen by users) after registering the
+//    caller's waiter; the core wakes the waiter when the state may have changed and the
+//    caller retries;
+//  - out-of-line memory moves through the `user_memory` interface that the transport
+//    implements for the calling task.
+// The caller serialises all calls (a mutex in-process, the event loop in machd).
+#pragma once
+
+#include <mach/mach_types.h>
+#include <mach/message.h>
+#include <mach/port.h>
+#include <sys/event.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kernel/objects.hpp"
+
+namespace machemu::kern {
+
+// How the core reaches the memory of the task it is working for.
+struct user_memory {
+  // Snapshots [address, address+size) of the task's memory. Null when unreadable.
+  virtual ref<ool_region> copy_in(std::uint64_t address, std::size_t size) = 0;
+  // Reads a small array (OOL port names). False when unreadable.
+  virtual bool read(std::uint64_t address, void* out, std::size_t size) = 0;
+  // Removes [address, address+size) from the task (deallocate = TRUE on send).
+  virtual void deallocate(std::uint64_t address, std::size_t size) = 0;
+  // Maps a fresh copy of `region` (or `size` bytes of `data`) into the task; 0 on failure.
+  virtual std::uint64_t copy_out(const std::byte* data, std::size_t size) = 0;
+  // The task's receive buffer at [address, address+size) for a kevent direct receive.
+  virtual std::span<std::byte> writable(std::uint64_t address, std::size_t size) = 0;
+
+ protected:
+  ~user_memory() = default;
+};
+
+struct config {
+  std::uint32_t max_names_per_task = 262144;
+};
+
+// A send that could not complete yet (queue full): the message stays copied in.
+struct send_waiter : waiter {
+  kmsg* pending = nullptr;
+  ref<port> blocked_on;
+};
+
+// A receive that could not complete yet; remembers what it waited on so that a port or set
+// that died or moved meanwhile reports MACH_RCV_PORT_CHANGED, as XNU does.
+struct receive_waiter : waiter {
+  ref<ipc_object> object;
+};
+
+// A thread blocked in kevent64.
+struct kevent_waiter : waiter {};
+
+// The internal "would block" codes.
+inline constexpr mach_msg_return_t send_would_block = MACH_SEND_IN_PROGRESS;
+inline constexpr mach_msg_return_t receive_would_block = MACH_RCV_IN_PROGRESS;
+
+class kernel {
+ public:
+  explicit kernel(config cfg = {});
+  ~kernel();
+  kernel(const kernel&) = delete;
+  kernel& operator=(const kernel&) = delete;
+
+  // ---- tasks ----------------------------------------------------------------------------
+  // Creates a task with an empty space holding only its self send right.
+  task* create_task(const task_identity& who);
+  // Destroys every right of the task, as XNU does when a task's space is torn down, and
+  // releases the kernel's reference. The pointer must not be used afterwards.
+  void destroy_task(task* t);
+  std::size_t task_count() const noexcept { return tasks_.size(); }
+  std::size_t port_count() const noexcept { return live_ports_; }
+  const config& settings() const noexcept { return cfg_; }
+
+  // ---- mach_port_* ----------------------------------------------------------------------
+  kern_return_t port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name);
+  kern_return_t port_allocate_name(task& t, mach_port_right_t right, mach_port_name_t name);
+  kern_return_t port_construct(task& t, const mach_port_options_t* options,
+                               mach_port_context_t context, mach_port_name_t* name);
+  kern_return_t port_destruct(task& t, mach_port_name_t name, mach_port_delta_t srdelta,
+                              mach_port_context_t guard);
+  kern_return_t port_guard(task& t, mach_port_name_t name, mach_port_context_t guard,
+                           std::uint64_t flags);
+  kern_return_t port_unguard(task& t, mach_port_name_t name, mach_port_context_t guard);
+  kern_return_t port_swap_guard(task& t, mach_port_name_t name, mach_port_context_t old_guard,
+                                mach_port_context_t new_guard);
+  kern_return_t port_deallocate(task& t, mach_port_name_t name);
+  kern_return_t port_destroy(task& t, mach_port_name_t name);
+  kern_return_t port_mod_refs(task& t, mach_port_name_t name, mach_port_right_t right,
+                              mach_port_delta_t delta);
+  kern_return_t port_get_refs(task& t, mach_port_name_t name, mach_port_right_t right,
+                              mach_port_urefs_t* refs);
+  kern_return_t port_type(task& t, mach_port_name_t name, mach_port_type_t* type);
+  kern_return_t port_names(task& t, std::vector<mach_port_name_t>& names,
+                           std::vector<mach_port_type_t>& types);
+  kern_return_t port_insert_right(task& t, mach_port_name_t name, mach_port_name_t poly,
+                                  mach_msg_type_name_t poly_poly);
+  kern_return_t port_extract_right(task& t, mach_port_name_t name,
+                                   mach_msg_type_name_t msgt_name, mach_port_name_t* poly,
+                                   mach_msg_type_name_t* poly_poly);
+  kern_return_t port_request_notification(task& t, mach_port_name_t name, mach_msg_id_t msgid,
+                                          mach_port_mscount_t sync, mach_port_name_t notify,
+                                          mach_msg_type_name_t notify_poly,
+                                          mach_port_name_t* previous);
+  kern_return_t port_get_attributes(task& t, mach_port_name_t name, mach_port_flavor_t flavor,
+                                    mach_port_info_t info, mach_msg_type_number_t* count);
+  kern_return_t port_set_attributes(task& t, mach_port_name_t name, mach_port_flavor_t flavor,
+                                    mach_port_info_t info, mach_msg_type_number_t count);
+  kern_return_t port_insert_member(task& t, mach_port_name_t member, mach_port_name_t set);
+  kern_return_t port_extract_member(task& t, mach_port_name_t member, mach_port_name_t set);
+  kern_return_t port_move_member(task& t, mach_port_name_t member, mach_port_name_t after);
+  kern_return_t port_get_set_status(task& t, mach_port_name_t set,
+                                    std::vector<mach_port_name_t>& members);
+  kern_return_t port_get_context(task& t, mach_port_name_t name, mach_port_context_t* context);
+  kern_return_t port_set_context(task& t, mach_port_name_t name, mach_port_context_t context);
+  kern_return_t port_set_mscount(task& t, mach_port_name_t name, mach_port_mscount_t mscount);
+  kern_return_t port_set_seqno(task& t, mach_port_name_t name, mach_port_seqno_t seqno);
+  kern_return_t port_get_srights(task& t, mach_port_name_t name, mach_port_rights_t* srights);
+  kern_return_t port_peek(task& t, mach_port_name_t name, mach_msg_trailer_type_t trailer_type,
+                          mach_port_seqno_t* seqno, mach_msg_size_t* size, mach_msg_id_t* id,
+                          mach_msg_trailer_info_t trailer, mach_msg_type_number_t* count);
+
+  // ---- mach_msg ---------------------------------------------------------------------------
+  // Send phase. `buffer` is the caller's message (send_size bytes); on MACH_SEND_TIMED_OUT
+  // it is rewritten by the pseudo-receive. With `w` given and a full queue (and not a zero
+  // timeout) the message stays copied in inside `w` and send_would_block is returned.
+  mach_msg_return_t send(task& t, std::span<std::byte> buffer, mach_msg_option_t options,
+                         bool poll_only, user_memory& mem, send_waiter* w);
+  // Retries a blocked send. Returns send_would_block while still full (re-registered).
+  mach_msg_return_t send_retry(task& t, send_waiter& w);
+  // Gives up a blocked send (timeout or interrupt): the message is pseudo-received into
+  // `buffer`, which must be at least as large as at send time, and `why` is returned.
+  mach_msg_return_t send_abandon(task& t, send_waiter& w, std::span<std::byte> buffer,
+                                 user_memory& mem, mach_msg_return_t why);
+
+  // Receive phase into `buffer` (rcv_size bytes). With `w` given and nothing queued,
+  // registers `w` and returns receive_would_block; retry with the same waiter.
+  mach_msg_return_t receive(task& t, mach_port_name_t name, std::span<std::byte> buffer,
+                            mach_msg_option_t options, user_memory& mem, receive_waiter* w);
+  // Stops waiting (timeout, interrupt, or the transport is going away).
+  void cancel_wait(waiter& w);
+
+  // mach_msg_destroy is a user-space routine on Darwin; the library implements it with the
+  // port calls above.
+
+  // ---- kqueue ---------------------------------------------------------------------------
+  ref<kqueue> kqueue_create(task& t, kqueue_listener* listener);
+  void kqueue_destroy(kqueue& kq);
+  // kevent64 with the kernel's semantics. Returns the number of events written, or -errno.
+  // With a non-zero wait and nothing ready, registers `w` (if given) and returns -EWOULDBLOCK.
+  int kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<kevent64_s> events,
+             unsigned flags, bool may_wait, user_memory& mem, kevent_waiter* w);
+
+  // ---- bootstrap (launchd's name service, in-kernel for the in-process mode) -----------
+  kern_return_t bootstrap_check_in(task& t, const char* service, mach_port_name_t* port);
+  kern_return_t bootstrap_look_up(task& t, const char* service, mach_port_name_t* port);
+  kern_return_t bootstrap_register(task& t, const char* service, mach_port_name_t port);
+
+ private:
+  struct lookup;
+  friend struct msg_ops;
+
+  // names.cpp
+  entry* entry_at(task& t, mach_port_name_t name);
+  kern_return_t entry_alloc(task& t, mach_port_name_t* name, entry** e);
+  kern_return_t entry_claim(task& t, mach_port_name_t name, entry** e);
+  void entry_free(task& t, mach_port_name_t name);
+  entry* lookup_live(task& t, mach_port_name_t name);
+  void convert_if_dead(task& t, mach_port_name_t name, entry& e);
+  mach_port_name_t name_of(task& t, port* p);
+  void forget_name(port* p, task* t, mach_port_name_t name);
+
+  // rights.cpp
+  ref<port> new_port();
+  void retire_port();
+  void release_send(port* p);
+  void release_send_once(ref<port> p);
+  void release_right(kright& r);
+  void destroy_receive(ref<port> p);
+  void port_dies(ref<port> p);
+  void leave_sets(port* p);
+  void destroy_set(task& t, mach_port_name_t name, entry& e);
+  void cancel_requests(task& t, mach_port_name_t name, entry& e, bool notify_deleted);
+  void drop_send_uref(task& t, mach_port_name_t name, entry& e, mach_port_urefs_t n);
+  void receive_leaves_space(task& t, mach_port_name_t name, entry& e, bool destroyed);
+  kern_return_t copy_out_right(task& t, kright&& r, mach_port_name_t* name);
+  kern_return_t copy_in_right(task& t, mach_port_name_t name, mach_msg_type_name_t disp,
+                              kright* out, bool body);
+  bool copy_in_would_succeed(task& t, mach_port_name_t name, mach_msg_type_name_t disp,
+                             bool body, bool* dead_ok);
+  void check_no_senders(port* p);
+
+  // notify.cpp
+  void notify_simple(ref<port> to, mach_msg_id_t id, std::uint32_t value);
+  void notify_send_once(ref<port> to);
+  void notify_port_destroyed(ref<port> to, ref<port> receive);
+  void enqueue_kernel(ref<port> dest, kmsg* m);
+  void fire_send_possible(port* p);
+
+  // msg.cpp
+  kmsg* kmsg_new();
+  void kmsg_free(kmsg* m);
+  void kmsg_destroy(kmsg* m);
+  mach_msg_return_t enqueue(kmsg* m, bool ignore_limit);
+  kmsg* dequeue(port* p);
+  mach_msg_return_t copy_out(task& t, kmsg* m, std::span<std::byte> buffer,
+                             mach_msg_option_t options, user_memory& mem, port* from);
+  void pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_memory& mem);
+  port* pick_port(ipc_object* obj);
+  mach_msg_return_t receive_from(task& t, ipc_object* obj, mach_port_name_t name,
+                                 std::span<std::byte> buffer, mach_msg_option_t options,
+                                 user_memory& mem);
+
+  // knote.cpp
+  void knotes_changed(ipc_object* obj);
+  void knotes_eof(ipc_object* obj);
+  void knote_activate(knote* kn);
+  bool knote_ready(knote* kn);
+  void kq_update(kqueue* kq);
+  void knote_drop(knote* kn);
+
+  config cfg_;
+  std::vector<task*> tasks_;
+  std::uint64_t next_task_id_ = 1;
+  std::uint64_t next_port_id_ = 1;
+  std::uint64_t next_stamp_ = 1;
+  std::size_t live_ports_ = 0;
+  std::vector<kmsg*> free_kmsgs_;
+  std::unordered_map<std::string, ref<port>> services_;  // bootstrap: name → port
+};
+
+}  // namespace machemu::kern

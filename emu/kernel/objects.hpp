@@ -1,0 +1,273 @@
+// The kernel core's objects: ports, port sets, messages in flight, name-space entries,
+// tasks, kqueues and knotes.
+//
+// Ownership follows XNU's: a name-space entry, a message carrying a right, a registered
+// notification request and a knote each hold a reference on the object they name; the
+// per-port counters (srights, sorights) count *rights*, wherever they are, and drive
+// no-senders and send-once notifications. Nothing here locks: the kernel's caller does.
+#pragma once
+
+#include <mach/message.h>
+#include <mach/port.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernel/ref.hpp"
+
+namespace machemu::kern {
+
+// XNU's uref ceiling (ipc_entry.h, kernel-private): counts peg here instead of overflowing.
+inline constexpr mach_port_urefs_t urefs_max = 0xFFFF;
+
+struct task;
+struct port;
+struct port_set;
+struct kmsg;
+struct knote;
+struct kqueue;
+
+// Something that waits for a kernel state change: a thread blocked in mach_msg or kevent64
+// (in-process), or a parked request (machd). The kernel only calls wake(); the waiter then
+// retries its operation, which either completes or registers the waiter again.
+struct waiter {
+  virtual void wake() = 0;
+
+ protected:
+  ~waiter() = default;
+
+ private:
+  friend struct wait_queue;
+  waiter* prev_ = nullptr;
+  waiter* next_ = nullptr;
+  struct wait_queue* queue_ = nullptr;
+};
+
+// An intrusive list of waiters; waking removes every waiter (they retry and re-register).
+struct wait_queue {
+  wait_queue() = default;
+  wait_queue(const wait_queue&) = delete;
+  wait_queue& operator=(const wait_queue&) = delete;
+  ~wait_queue() { clear(); }
+
+  void add(waiter& w) noexcept;
+  static void remove(waiter& w) noexcept;
+  static bool linked(const waiter& w) noexcept { return w.queue_ != nullptr; }
+  bool empty() const noexcept { return head_ == nullptr; }
+  // Unlinks every waiter first, then wakes them, so that wake() may re-register.
+  void wake_all();
+  // Unlinks at most one waiter and wakes it.
+  bool wake_one();
+  void clear() noexcept;
+
+ private:
+  waiter* head_ = nullptr;
+  waiter* tail_ = nullptr;
+};
+
+enum class object_kind : std::uint8_t { port, port_set };
+
+// Common part of ports and port sets: what a receive or a knote can wait on.
+struct ipc_object : refcounted {
+  explicit ipc_object(object_kind k) : kind(k) {}
+  virtual ~ipc_object() = default;
+
+  const object_kind kind;
+  bool active = true;
+  wait_queue receivers;              // threads blocked receiving on this object
+  std::vector<knote*> knotes;        // EVFILT_MACHPORT registrations watching it
+
+  port* as_port() noexcept;
+  port_set* as_set() noexcept;
+};
+
+// Out-of-line memory captured at send time. The sender's later writes are not seen
+// (XNU snapshots the region: physical copy or copy-on-write).
+struct ool_region : refcounted {
+  explicit ool_region(std::size_t n) : size(n), bytes(n ? new std::byte[n] : nullptr) {}
+  std::size_t size;
+  std::unique_ptr<std::byte[]> bytes;
+};
+
+// A right held by the kernel: inside a message, or as a notification request's send-once
+// right. `type` is the received form (MACH_MSG_TYPE_PORT_RECEIVE/SEND/SEND_ONCE), or 0 for
+// MACH_PORT_NULL. `dead` marks MACH_PORT_DEAD (a dead name moved in a body).
+struct kright {
+  ref<port> p;
+  mach_msg_type_name_t type = 0;
+  bool dead = false;
+
+  bool empty() const noexcept { return !p && !dead; }
+};
+
+// A registered dead-name or send-possible request. XNU keeps one per (space, name).
+struct name_request {
+  task* owner = nullptr;            // whose name it watches
+  mach_port_name_t name = 0;
+  ref<port> notify;                 // the send-once right the notification consumes
+  bool send_possible = false;       // MACH_NOTIFY_SEND_POSSIBLE rather than DEAD_NAME
+  bool armed = false;               // send-possible: fire on the next dequeue
+};
+
+struct port : ipc_object {
+  port() : ipc_object(object_kind::port) {}
+  ~port() override;
+
+  std::uint64_t id = 0;
+  // Where the receive right is: a task's space, or nowhere (in a message, or dead).
+  task* receiver = nullptr;
+  mach_port_name_t receiver_name = 0;
+  // The message carrying the receive right while it is in transit (circularity check).
+  kmsg* carried_by = nullptr;
+
+  // Message queue (FIFO).
+  kmsg* head = nullptr;
+  kmsg* tail = nullptr;
+  std::uint32_t msgcount = 0;
+  std::uint32_t qlimit = MACH_PORT_QLIMIT_DEFAULT;
+
+  std::uint32_t seqno = 0;
+  std::uint32_t mscount = 0;
+  std::uint32_t srights = 0;   // send rights anywhere (entries count once per name)
+  std::uint32_t sorights = 0;  // send-once rights anywhere
+
+  std::uint64_t context = 0;
+  bool guarded = false;
+  bool strict_guard = false;
+  bool immovable_receive = false;
+  bool kernel_object = false;  // task self port: nobody receives from it
+
+  // One-shot requests on the receive right.
+  ref<port> nsrequest;
+  mach_port_mscount_t nssync = 0;
+  ref<port> pdrequest;
+
+  std::vector<name_request> requests;  // dead-name / send-possible, across all spaces
+  std::vector<port_set*> sets;         // port sets this port is a member of
+  // (space, name) pairs naming this port with a send and/or receive right. Coalescing
+  // looks here; send-once names never do.
+  std::vector<std::pair<task*, mach_port_name_t>> names;
+
+  wait_queue senders;  // senders blocked on a full queue
+
+  bool full() const noexcept { return msgcount >= qlimit; }
+};
+
+struct port_set : ipc_object {
+  port_set() : ipc_object(object_kind::port_set) {}
+  ~port_set() override;
+
+  task* owner = nullptr;
+  mach_port_name_t name = 0;
+  std::vector<port*> members;
+};
+
+inline port* ipc_object::as_port() noexcept {
+  return kind == object_kind::port ? static_cast<port*>(this) : nullptr;
+}
+inline port_set* ipc_object::as_set() noexcept {
+  return kind == object_kind::port_set ? static_cast<port_set*>(this) : nullptr;
+}
+
+// One descriptor of a message in kernel form, in the order they appear in the body.
+struct kdesc {
+  std::uint32_t offset = 0;          // of the descriptor inside the message
+  mach_msg_descriptor_type_t type = MACH_MSG_PORT_DESCRIPTOR;
+  kright right;                      // PORT and GUARDED_PORT
+  std::vector<kright> ports;         // OOL_PORTS
+  ref<ool_region> memory;            // OOL / OOL_VOLATILE
+  std::uint32_t size = 0;            // OOL bytes or OOL-ports count
+  mach_msg_copy_options_t copy = MACH_MSG_VIRTUAL_COPY;
+  mach_msg_type_name_t disposition = 0;  // as received (16/17/18)
+  mach_msg_guard_flags_t guard_flags = 0;
+  std::uint64_t context = 0;
+};
+
+// Identity stamped into trailers.
+struct task_identity {
+  std::uint32_t auid = 0xFFFFFFFFu;  // AU_DEFAUDITID: no audit user set
+  std::uint32_t euid = 0, egid = 0, ruid = 0, rgid = 0;
+  std::uint32_t pid = 0, asid = 0, pidversion = 0;
+};
+
+// A message after copy-in: the user's bytes plus the rights and memory it carries.
+struct kmsg {
+  kmsg* next = nullptr;
+  std::vector<std::byte> bytes;  // header + body exactly as sent (names rewritten at copyout)
+  std::uint32_t size = 0;        // send size
+  mach_msg_bits_t bits = 0;      // COMPLEX and other non-port bits as sent
+  kright dest;                   // the right the message was sent on (consumed at receive)
+  kright reply;                  // msgh_local_port at send → msgh_remote_port at receive
+  std::uint32_t voucher_raw = 0; // passed through when no voucher disposition is given
+  mach_msg_id_t id = 0;
+  std::vector<kdesc> descs;
+  bool kernel_sender = false;    // notifications: sender {0,1}, zero audit token
+  task_identity sender;
+  std::uint64_t enqueue_stamp = 0;  // global order, used to pick a port set's next message
+  port* queued_on = nullptr;
+
+  void reset() noexcept;
+};
+
+// A name-space entry.
+struct entry {
+  std::uint8_t gen = 0x03;      // generation byte; low two bits always set
+  mach_port_type_t type = 0;    // MACH_PORT_TYPE_* right bits (no request bits)
+  mach_port_urefs_t urefs = 0;
+  bool dn_fired = false;        // a dead-name notification was delivered for this name
+  bool has_request = false;     // a dead-name / send-possible request is registered
+  ref<ipc_object> object;
+  std::uint32_t next_free = 0;
+};
+
+struct space {
+  std::vector<entry> table{1};  // index 0 is never a name
+  std::uint32_t free_head = 0;  // 0: no free slot, grow the table
+  std::uint32_t live = 0;
+  std::uint32_t limit = 0;
+};
+
+struct task : refcounted {
+  std::uint64_t id = 0;
+  bool active = true;
+  space names;
+  task_identity identity;
+  mach_port_name_t self_name = MACH_PORT_NULL;
+  std::vector<ref<kqueue>> kqueues;
+};
+
+// The transport's hook on a kqueue's readiness: the fd that poll/epoll watch must be
+// readable exactly while ready() is true.
+struct kqueue_listener {
+  virtual void readiness_changed(bool ready) = 0;
+
+ protected:
+  ~kqueue_listener() = default;
+};
+
+struct knote {
+  kqueue* kq = nullptr;
+  std::uint64_t ident = 0;
+  ref<ipc_object> object;        // null once the object is gone (EOF delivered or pending)
+  std::uint16_t flags = 0;       // EV_CLEAR / EV_DISPATCH / EV_ONESHOT / EV_UDATA_SPECIFIC
+  std::uint32_t fflags = 0;      // registration: MACH_RCV_MSG and receive options
+  std::uint64_t udata = 0;
+  std::uint64_t ext0 = 0, ext1 = 0;
+  bool enabled = true;
+  bool eof = false;              // the port or set went away: one final EV_EOF
+  bool fired = false;            // EV_CLEAR: an empty→non-empty transition happened
+  bool queued = false;           // on kq->active
+};
+
+struct kqueue : refcounted {
+  task* owner = nullptr;
+  std::vector<std::unique_ptr<knote>> knotes;
+  std::vector<knote*> active;    // knotes that may be ready (checked at kevent time)
+  wait_queue waiters;            // threads blocked in kevent64
+  kqueue_listener* listener = nullptr;
+  bool last_ready = false;
+};
+
+}  // namespace machemu::kern

@@ -1,0 +1,137 @@
+// kqueue() and kevent64() for EVFILT_MACHPORT.
+//
+// A kqueue is a real file descriptor (one end of a socket pair) so that poll/epoll — and so
+// Asio's reactor — can watch it: the core tells us when the queue has pending events and
+// we keep exactly one byte in the socket while it does. A kqueue whose fd the program has
+// closed is noticed (the fd's inode changed) and torn down. A socket rather than a pipe:
+// after the program closes its end, events may still be signalled, and send() with
+// MSG_NOSIGNAL fails quietly where write() to a pipe raises SIGPIPE.
+#include <sys/event.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+
+#include <mach/mach.h>
+
+#include "lib/runtime.hpp"
+
+using machemu::lib::runtime;
+namespace kern = machemu::kern;
+
+namespace {
+
+ino_t inode_of(int fd) {
+  struct stat st;
+  return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+struct emulated_kqueue final : kern::kqueue_listener {
+  kern::ref<kern::kqueue> kq;
+  int read_fd = -1;
+  int write_fd = -1;
+  ino_t inode = 0;
+  bool signalled = false;
+
+  void readiness_changed(bool ready) override {
+    if (ready == signalled) return;
+    signalled = ready;
+    if (ready) {
+      const char one = 1;
+      [[maybe_unused]] ssize_t n = ::send(write_fd, &one, 1, MSG_NOSIGNAL);
+    } else {
+      // The fd number may already belong to another file: never drain that one.
+      if (inode_of(read_fd) != inode) return;
+      char buf[16];
+      while (::read(read_fd, buf, sizeof buf) > 0) {
+      }
+    }
+  }
+};
+
+std::map<int, std::unique_ptr<emulated_kqueue>>& registry() {
+  static auto* r = new std::map<int, std::unique_ptr<emulated_kqueue>>;
+  return *r;
+}
+
+void forget(runtime& rt, std::map<int, std::unique_ptr<emulated_kqueue>>::iterator it) {
+  rt.core().kqueue_destroy(*it->second->kq);
+  ::close(it->second->write_fd);
+  registry().erase(it);
+}
+
+// Drops kqueues whose descriptor was closed (or reused for something else).
+void reap_closed(runtime& rt) {
+  auto& reg = registry();
+  for (auto it = reg.begin(); it != reg.end();) {
+    auto next = std::next(it);
+    if (inode_of(it->first) != it->second->inode) forget(rt, it);
+    it = next;
+  }
+}
+
+}  // namespace
+
+extern "C" int kqueue(void) {
+  runtime& rt = runtime::get();
+  auto lk = rt.lock();
+  reap_closed(rt);
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) return -1;
+  auto q = std::make_unique<emulated_kqueue>();
+  q->read_fd = fds[0];
+  q->write_fd = fds[1];
+  q->inode = inode_of(fds[0]);
+  q->kq = rt.core().kqueue_create(rt.calling_task(), q.get());
+  registry()[fds[0]] = std::move(q);
+  return fds[0];
+}
+
+extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchanges,
+                        struct kevent64_s* eventlist, int nevents, unsigned int flags,
+                        const struct timespec* timeout) {
+  if (nchanges < 0 || nevents < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  runtime& rt = runtime::get();
+  auto lk = rt.lock();
+  auto& reg = registry();
+  auto it = reg.find(kq);
+  if (it == reg.end() || inode_of(kq) != it->second->inode) {
+    if (it != reg.end()) forget(rt, it);
+    errno = EBADF;
+    return -1;
+  }
+  emulated_kqueue& q = *it->second;
+  kern::ref<kern::kqueue> keep = q.kq;
+  std::span<const kevent64_s> changes(changelist, changelist ? static_cast<std::size_t>(nchanges) : 0);
+  std::span<kevent64_s> events(eventlist, eventlist ? static_cast<std::size_t>(nevents) : 0);
+  const bool immediate = (flags & KEVENT_FLAG_IMMEDIATE) ||
+                         (timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0) ||
+                         events.empty();
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout)
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout->tv_sec) +
+               std::chrono::nanoseconds(timeout->tv_nsec);
+  machemu::lib::blocking_waiter<kern::kevent_waiter> w;
+  for (;;) {
+    w.woken = false;
+    const int n = rt.core().kevent(*keep, changes, events, flags, !immediate, rt.memory(), &w);
+    changes = {};  // changes apply once, even if we wait and retry
+    if (n >= 0) return n;
+    if (n != -EWOULDBLOCK) {
+      errno = -n;
+      return -1;
+    }
+    if (!rt.park(lk, w, deadline)) {
+      rt.core().cancel_wait(w);
+      return 0;
+    }
+  }
+}
