@@ -1,0 +1,48 @@
+# install() and the CMake package: find_package(machio CONFIG) gives machio::machio, and
+# on Linux machio::emu (mach-emu's Darwin C API, headers under include/machio/emu) plus
+# the machd daemon.
+set(MACHIO_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/machio")
+
+set(_machio_exported machio)
+if(NOT MACHIO_DARWIN)
+  list(APPEND _machio_exported machio_emu)
+endif()
+
+install(TARGETS ${_machio_exported}
+  EXPORT machioTargets
+  ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+  RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
+  INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/machio"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+  FILES_MATCHING PATTERN "*.hpp" PATTERN "*.h")
+
+if(NOT MACHIO_DARWIN)
+  # Under include/machio/emu, not include/: the Darwin-compatible <mach/*.h> must never
+  # shadow anything on a consumer's default include path.
+  install(DIRECTORY "${PROJECT_SOURCE_DIR}/emu/include/"
+    DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/machio/emu"
+    FILES_MATCHING PATTERN "*.h")
+  if(TARGET machd)
+    install(TARGETS machd RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+  endif()
+endif()
+
+install(EXPORT machioTargets
+  NAMESPACE machio::
+  DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
+
+configure_package_config_file(
+  "${PROJECT_SOURCE_DIR}/cmake/machioConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/machioConfig.cmake"
+  INSTALL_DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
+# 0.x: every minor version may break; SameMinorVersion until 1.0.
+write_basic_package_version_file(
+  "${PROJECT_BINARY_DIR}/machioConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  "${PROJECT_BINARY_DIR}/machioConfig.cmake"
+  "${PROJECT_BINARY_DIR}/machioConfigVersion.cmake"
+  DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")

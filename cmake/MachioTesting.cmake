@@ -1,0 +1,76 @@
+# Test helpers used by every test/<label>/CMakeLists.txt.
+#
+# machio_add_test(<name> LABEL <label> SOURCES <files...> [LIBS <targets...>]
+#                 [LINUX_ONLY] [TIMEOUT <seconds>])
+#   A Boost.Test executable. Its sources include <boost/test/unit_test.hpp> and define
+#   neither BOOST_TEST_MODULE nor main: machio_test_main provides both. Registered with
+#   ctest under <label>. LINUX_ONLY tests (mach-emu internals, machd) are not built for
+#   Darwin.
+#
+# machio_add_c_check(<name> LABEL <label> SOURCES <file.c...> [LIBS <targets...>]
+#                    [LINUX_ONLY])
+#   A plain C11 program (no extensions), compiled with the project's warnings and run by
+#   ctest; it passes when it exits 0.
+#
+# In the macOS cross build nothing can run, so each of these registers a check that the
+# binary is a Mach-O executable for the target architecture instead (label macho).
+
+# On the cross build: a ctest test named <test> checking that <target> is a Mach-O
+# executable for the target architecture.
+function(machio_add_macho_check test target label)
+  add_test(NAME ${test}
+    COMMAND "${CMAKE_COMMAND}" "-DFILE=$<TARGET_FILE:${target}>"
+            "-DARCH=${CMAKE_SYSTEM_PROCESSOR}"
+            -P "${PROJECT_SOURCE_DIR}/cmake/MachioCheckMachO.cmake")
+  set_tests_properties(${test} PROPERTIES LABELS "macho;${label}")
+endfunction()
+
+# $<TARGET_FILE> of a test, or on the cross build the Mach-O check of it.
+function(_machio_register_test name label timeout)
+  if(MACHIO_CROSS_DARWIN)
+    machio_add_macho_check(${name} ${name} ${label})
+  else()
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${label}" TIMEOUT ${timeout})
+  endif()
+endfunction()
+
+function(machio_add_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "LINUX_ONLY" "LABEL;TIMEOUT" "SOURCES;LIBS")
+  if(NOT arg_LABEL OR NOT arg_SOURCES)
+    message(FATAL_ERROR "machio_add_test(${name}): LABEL and SOURCES are required")
+  endif()
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "machio_add_test(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(arg_LINUX_ONLY AND MACHIO_DARWIN)
+    return()
+  endif()
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE machio_test_main ${arg_LIBS} machio_compile_options)
+  _machio_register_test(${name} ${arg_LABEL} ${arg_TIMEOUT})
+endfunction()
+
+function(machio_add_c_check name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "LINUX_ONLY" "LABEL;TIMEOUT" "SOURCES;LIBS")
+  if(NOT arg_LABEL OR NOT arg_SOURCES)
+    message(FATAL_ERROR "machio_add_c_check(${name}): LABEL and SOURCES are required")
+  endif()
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "machio_add_c_check(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(arg_LINUX_ONLY AND MACHIO_DARWIN)
+    return()
+  endif()
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 60)
+  endif()
+  add_executable(${name} ${arg_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    LINKER_LANGUAGE C C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+  target_link_libraries(${name} PRIVATE ${arg_LIBS} machio_compile_options)
+  _machio_register_test(${name} ${arg_LABEL} ${arg_TIMEOUT})
+endfunction()

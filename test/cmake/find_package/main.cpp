@@ -1,0 +1,26 @@
+// Uses one compiled piece of machio and one call into the Darwin C API (mach-emu on
+// Linux), so both libraries and both header trees of the installed package are exercised.
+#include <machio/error.hpp>
+
+#include <mach/mach.h>
+
+#include <cstdio>
+#include <string_view>
+
+int main() {
+  if (std::string_view(machio::error_category().name()) != "machio") {
+    std::puts("consumer: unexpected error category name");
+    return 1;
+  }
+  mach_port_t port = MACH_PORT_NULL;
+  if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS) {
+    std::puts("consumer: mach_port_allocate failed");
+    return 1;
+  }
+  if (mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1) != KERN_SUCCESS) {
+    std::puts("consumer: releasing the receive right failed");
+    return 1;
+  }
+  std::puts("consumer: ok");
+  return 0;
+}
