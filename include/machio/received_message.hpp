@@ -1,0 +1,177 @@
+// machio/received_message.hpp — a received message that owns everything it carries.
+#ifndef MACHIO_RECEIVED_MESSAGE_HPP
+#define MACHIO_RECEIVED_MESSAGE_HPP
+
+#include <machio/dead_name.hpp>
+#include <machio/detail/message_buffer.hpp>
+#include <machio/detail/throwing.hpp>
+#include <machio/message_view.hpp>
+#include <machio/ool_region.hpp>
+#include <machio/receive_right.hpp>
+#include <machio/send_once_right.hpp>
+#include <machio/send_right.hpp>
+
+#include <cstring>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+namespace machio {
+
+//! The right a received message's reply field carried, if any.
+using reply_right = std::variant<std::monostate, send_right, send_once_right>;
+
+//! A message as the kernel delivered it. Owns its buffer and every right and mapping in
+//! it: the reply right, each port right, each OOL region and OOL port array. take_*()
+//! moves one of them out into an owning object; whatever is still inside when the message
+//! is destroyed is released then (mach_msg_destroy semantics plus vm_deallocate of OOL
+//! memory and OOL port arrays). The destination right (msgh_local_port) is never owned:
+//! it names the receiver's own port. Move-only.
+class received_message {
+ public:
+  //! An empty message.
+  received_message() noexcept = default;
+
+  //! Adopts \p buffer holding a message the kernel wrote (or a pseudo-received one): its
+  //! msgh_size plus \p trailer_size bytes of trailer. If the bytes do not add up, fails
+  //! with machio::error::malformed_message and owns nothing (no right in unparseable bytes
+  //! can be released safely); otherwise owns everything the bytes name.
+  static received_message from_buffer(detail::message_buffer buffer, mach_msg_size_t total_size,
+                                boost::system::error_code& ec);
+
+  //! Copies \p bytes and adopts the rights and mappings they name (same rules as from_buffer).
+  static received_message from_bytes(std::span<const std::byte> bytes,
+                                     boost::system::error_code& ec);
+
+  received_message(received_message&& other) noexcept
+      : buffer_(std::move(other.buffer_)), view_(std::move(other.view_)) {
+    other.view_ = message_view();
+  }
+  received_message& operator=(received_message&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      buffer_ = std::move(other.buffer_);
+      view_ = std::move(other.view_);
+      other.view_ = message_view();
+    }
+    return *this;
+  }
+  received_message(const received_message&) = delete;
+  received_message& operator=(const received_message&) = delete;
+  //! Releases everything not taken.
+  ~received_message() { destroy(); }
+
+  //! True when the object holds a message.
+  bool valid() const noexcept { return !view_.bytes().empty(); }
+  //! The bounds-checked view of the bytes (borrowed; valid while *this lives).
+  const message_view& view() const noexcept { return view_; }
+  //! The header (copy).
+  mach_msg_header_t header() const noexcept { return view_.header(); }
+  //! msgh_id.
+  mach_msg_id_t id() const noexcept { return view_.id(); }
+  //! Name of the port (or set member) the message arrived on; borrowed.
+  mach_port_name_t local_port() const noexcept { return view_.header().msgh_local_port; }
+  //! Number of descriptors.
+  std::size_t descriptor_count() const noexcept { return view_.descriptor_count(); }
+  //! Descriptor \p index (borrowed view).
+  descriptor_view descriptor(std::size_t index, boost::system::error_code& ec) const noexcept {
+    return view_.descriptor(index, ec);
+  }
+  //! The inline body after the descriptors.
+  std::span<const std::byte> body() const noexcept { return view_.body(); }
+  //! Copies the first sizeof(T) body bytes into a T; empty if the body is shorter.
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  std::optional<T> body_as() const noexcept {
+    auto b = body();
+    if (b.size() < sizeof(T)) return std::nullopt;
+    T t;
+    std::memcpy(&t, b.data(), sizeof t);
+    return t;
+  }
+  //! The trailer (seqno, audit token, context, as requested when receiving).
+  trailer_view trailer() const noexcept { return view_.trailer(); }
+
+  //! Type of the reply right still held: MACH_MSG_TYPE_PORT_SEND, _SEND_ONCE, or 0.
+  mach_msg_type_name_t reply_type() const noexcept;
+  //! Takes the reply right (send or send-once) out; monostate when there is none.
+  reply_right take_reply() noexcept;
+  //! Takes the reply right, which must be a send-once right (the MIG shape); fails with
+  //! wrong_descriptor_type or already_taken otherwise.
+  send_once_right take_reply_send_once(boost::system::error_code& ec) noexcept;
+  //! Throwing form of take_reply_send_once(ec).
+  send_once_right take_reply_send_once(const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_reply_send_once", loc,
+                            [&](auto& ec) { return take_reply_send_once(ec); });
+  }
+
+  //! Takes the receive right of port descriptor \p index, guarding it with a fresh secret
+  //! (or keeping the guard it arrived with for IMMOVABLE_RECEIVE guarded descriptors).
+  receive_right take_receive_right(std::size_t index, boost::system::error_code& ec);
+  //! Throwing form of take_receive_right(index, ec).
+  receive_right take_receive_right(std::size_t index,
+                                   const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_receive_right", loc,
+                            [&](auto& ec) { return take_receive_right(index, ec); });
+  }
+  //! Takes the send right of port descriptor \p index. A right that arrived dead fails
+  //! with machio::error::dead_name.
+  send_right take_send_right(std::size_t index, boost::system::error_code& ec) noexcept;
+  //! Throwing form of take_send_right(index, ec).
+  send_right take_send_right(std::size_t index,
+                             const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_send_right", loc,
+                            [&](auto& ec) { return take_send_right(index, ec); });
+  }
+  //! Takes the send-once right of port descriptor \p index.
+  send_once_right take_send_once_right(std::size_t index, boost::system::error_code& ec) noexcept;
+  //! Throwing form of take_send_once_right(index, ec).
+  send_once_right take_send_once_right(std::size_t index,
+                                       const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_send_once_right", loc,
+                            [&](auto& ec) { return take_send_once_right(index, ec); });
+  }
+  //! Takes the region of OOL descriptor \p index (size 0 regions come back empty).
+  ool_region take_ool(std::size_t index, boost::system::error_code& ec) noexcept;
+  //! Throwing form of take_ool(index, ec).
+  ool_region take_ool(std::size_t index, const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_ool", loc,
+                            [&](auto& ec) { return take_ool(index, ec); });
+  }
+  //! Takes the send rights of OOL ports descriptor \p index (dead entries come back as
+  //! empty send_right objects holding MACH_PORT_DEAD); the name array is unmapped.
+  std::vector<send_right> take_ool_send_rights(std::size_t index, boost::system::error_code& ec);
+  //! Takes the send-once rights of OOL ports descriptor \p index.
+  std::vector<send_once_right> take_ool_send_once_rights(std::size_t index,
+                                                         boost::system::error_code& ec);
+  //! Takes the receive rights of OOL ports descriptor \p index, each guarded afresh.
+  std::vector<receive_right> take_ool_receive_rights(std::size_t index,
+                                                     boost::system::error_code& ec);
+
+  //! Releases everything not taken now; the object becomes empty.
+  void reset() noexcept { destroy(); }
+
+  //! Gives the buffer to the caller without releasing anything (for code that hands the
+  //! message to mach_msg_destroy or a C API itself).
+  [[nodiscard]] detail::message_buffer release() noexcept {
+    view_ = message_view();
+    return std::move(buffer_);
+  }
+
+ private:
+  void destroy() noexcept;
+  std::byte* mutable_descriptor(std::size_t index, mach_msg_descriptor_type_t want,
+                                boost::system::error_code& ec) noexcept;
+  template <class Right>
+  std::vector<Right> take_ool_ports(std::size_t index, mach_msg_type_name_t want,
+                                    boost::system::error_code& ec);
+
+  detail::message_buffer buffer_;
+  message_view view_;
+};
+
+}  // namespace machio
+
+#endif  // MACHIO_RECEIVED_MESSAGE_HPP
