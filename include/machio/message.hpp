@@ -62,6 +62,7 @@ class message {
  public:
   //! An empty message (nothing to send).
   message() noexcept = default;
+  //! Takes over everything \p other owns; \p other becomes empty.
   message(message&& other) noexcept
       : id_(other.id_),
         remote_(other.remote_),
@@ -71,6 +72,7 @@ class message {
         valid_(other.valid_) {
     other.forget();
   }
+  //! Releases what *this owns, then takes over everything \p other owns.
   message& operator=(message&& other) noexcept {
     if (this != &other) {
       destroy();
@@ -93,11 +95,13 @@ class message {
   bool valid() const noexcept { return valid_; }
   //! The msgh_id.
   mach_msg_id_t id() const noexcept { return id_; }
-  //! Destination name and disposition (borrowed view).
+  //! Destination name (borrowed: the message or the caller owns it).
   mach_port_name_t destination() const noexcept { return remote_.name; }
+  //! How the destination travels; MOVE_* means the message owns the right.
   mach_msg_type_name_t destination_disposition() const noexcept { return remote_.disposition; }
-  //! Reply port name and disposition (borrowed view; MACH_PORT_NULL when none).
+  //! Reply port name (borrowed; MACH_PORT_NULL when none).
   mach_port_name_t reply_port() const noexcept { return local_.name; }
+  //! How the reply right travels; MOVE_* means the message owns the right.
   mach_msg_type_name_t reply_disposition() const noexcept { return local_.disposition; }
   //! Number of descriptors.
   std::size_t descriptor_count() const noexcept { return descriptors_.size(); }

@@ -15,6 +15,7 @@ namespace machio {
 //! Accessors for fields of another descriptor kind return 0.
 class descriptor_view {
  public:
+  //! Views the descriptor at \p data (already bounds-checked by message_view) of \p type.
   descriptor_view(const std::byte* data, mach_msg_descriptor_type_t type) noexcept
       : data_(data), type_(type) {}
 

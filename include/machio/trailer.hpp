@@ -14,6 +14,7 @@ namespace machio {
 //! (libbsm's audit_token_to_* are not part of libSystem's stable surface everywhere).
 class audit_token {
  public:
+  //! Copies \p token.
   explicit audit_token(const audit_token_t& token) noexcept : token_(token) {}
   //! Sender's process id (0 for messages the kernel generated, e.g. notifications).
   std::int32_t pid() const noexcept { return static_cast<std::int32_t>(token_.val[5]); }
@@ -51,6 +52,7 @@ enum class trailer_elements : int {
 //! accessor is empty when the trailer was not received large enough to hold the field.
 class trailer_view {
  public:
+  //! No trailer: every accessor is empty.
   trailer_view() noexcept = default;
   //! Views \p size bytes of trailer at \p data (size as the kernel wrote it, already
   //! checked by the caller against the buffer).
