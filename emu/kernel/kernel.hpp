@@ -173,6 +173,13 @@ class kernel {
   struct lookup;
   friend struct msg_ops;
 
+  // ports.cpp
+  // The port whose receive right `name` holds in `t`: `special_name` for NULL/DEAD (the
+  // calls differ), KERN_INVALID_NAME for no live entry, KERN_INVALID_RIGHT for no receive
+  // right. Borrows; takes no reference.
+  kern_return_t receive_port_of(task& t, mach_port_name_t name, port** out,
+                                kern_return_t special_name = KERN_INVALID_RIGHT);
+
   // names.cpp
   entry* entry_at(task& t, mach_port_name_t name);
   kern_return_t entry_alloc(task& t, mach_port_name_t* name, entry** e);

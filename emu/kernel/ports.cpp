@@ -13,6 +13,16 @@ namespace {
 constexpr bool special(mach_port_name_t n) { return !MACH_PORT_VALID(n); }
 }  // namespace
 
+kern_return_t kernel::receive_port_of(task& t, mach_port_name_t name, port** out,
+                                      kern_return_t special_name) {
+  if (special(name)) return special_name;
+  entry* e = lookup_live(t, name);
+  if (!e) return KERN_INVALID_NAME;
+  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
+  *out = e->object->as_port();
+  return KERN_SUCCESS;
+}
+
 kern_return_t kernel::port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name) {
   entry* e = nullptr;
   switch (right) {
@@ -112,15 +122,14 @@ kern_return_t kernel::port_construct(task& t, const mach_port_options_t* options
 
 kern_return_t kernel::port_destruct(task& t, mach_port_name_t name, mach_port_delta_t srdelta,
                                     mach_port_context_t guard) {
-  if (special(name)) return KERN_INVALID_NAME;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
+    return kr;
+  entry* e = entry_at(t, name);
   if (srdelta > 0) return KERN_INVALID_VALUE;
   if (srdelta != 0 && !(e->type & MACH_PORT_TYPE_SEND)) return KERN_INVALID_RIGHT;
   if (srdelta != 0 && static_cast<mach_port_urefs_t>(-srdelta) > e->urefs)
     return KERN_INVALID_VALUE;
-  port* p = e->object->as_port();
   if (p->guarded && p->context != guard) return KERN_INVALID_ARGUMENT;
   ref<port> keep(p);
   if (srdelta != 0) {
@@ -133,11 +142,9 @@ kern_return_t kernel::port_destruct(task& t, mach_port_name_t name, mach_port_de
 
 kern_return_t kernel::port_guard(task& t, mach_port_name_t name, mach_port_context_t guard,
                                  std::uint64_t flags) {
-  if (special(name)) return KERN_INVALID_NAME;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
+    return kr;
   if (p->guarded || p->context != 0) return KERN_INVALID_ARGUMENT;
   p->guarded = true;
   p->context = guard;
@@ -147,11 +154,9 @@ kern_return_t kernel::port_guard(task& t, mach_port_name_t name, mach_port_conte
 }
 
 kern_return_t kernel::port_unguard(task& t, mach_port_name_t name, mach_port_context_t guard) {
-  if (special(name)) return KERN_INVALID_NAME;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
+    return kr;
   if (!p->guarded || p->context != guard) return KERN_INVALID_ARGUMENT;
   p->guarded = false;
   p->strict_guard = false;
@@ -162,11 +167,9 @@ kern_return_t kernel::port_unguard(task& t, mach_port_name_t name, mach_port_con
 kern_return_t kernel::port_swap_guard(task& t, mach_port_name_t name,
                                       mach_port_context_t old_guard,
                                       mach_port_context_t new_guard) {
-  if (special(name)) return KERN_INVALID_NAME;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
+    return kr;
   if (!p->guarded || p->strict_guard || p->context != old_guard) return KERN_INVALID_ARGUMENT;
   p->context = new_guard;
   return KERN_SUCCESS;
@@ -558,11 +561,8 @@ kern_return_t kernel::port_request_notification(task& t, mach_port_name_t name,
 
   if (msgid == MACH_NOTIFY_PORT_DESTROYED || msgid == MACH_NOTIFY_NO_SENDERS) {
     if (msgid == MACH_NOTIFY_PORT_DESTROYED && sync != 0) return KERN_INVALID_VALUE;
-    if (special(name)) return KERN_INVALID_RIGHT;
-    entry* e = lookup_live(t, name);
-    if (!e) return KERN_INVALID_NAME;
-    if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-    port* p = e->object->as_port();
+    port* p = nullptr;
+    if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
     if (msgid == MACH_NOTIFY_PORT_DESTROYED) {
       if (p->kernel_object) return KERN_INVALID_RIGHT;
       if (p->pdrequest) return KERN_FAILURE;  // modern XNU: never replaced
@@ -645,11 +645,8 @@ kern_return_t kernel::port_get_attributes(task& t, mach_port_name_t name,
     *count = 0;
     return KERN_SUCCESS;
   }
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
   switch (flavor) {
     case MACH_PORT_LIMITS_INFO: {
       if (*count < MACH_PORT_LIMITS_INFO_COUNT) return KERN_FAILURE;
@@ -718,11 +715,8 @@ kern_return_t kernel::port_set_attributes(task& t, mach_port_name_t name,
       flavor != MACH_PORT_TEMPOWNER && flavor != MACH_PORT_IMPORTANCE_RECEIVER &&
       flavor != MACH_PORT_DENAP_RECEIVER)
     return KERN_INVALID_ARGUMENT;
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
   if (flavor == MACH_PORT_LIMITS_INFO) {
     if (count < MACH_PORT_LIMITS_INFO_COUNT) return KERN_FAILURE;
     mach_port_limits_t l;
@@ -774,11 +768,9 @@ kern_return_t kernel::port_extract_member(task& t, mach_port_name_t member,
 }
 
 kern_return_t kernel::port_move_member(task& t, mach_port_name_t member, mach_port_name_t after) {
-  if (special(member) || after == MACH_PORT_DEAD) return KERN_INVALID_RIGHT;
-  entry* me = lookup_live(t, member);
-  if (!me) return KERN_INVALID_NAME;
-  if (!(me->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = me->object->as_port();
+  if (after == MACH_PORT_DEAD) return KERN_INVALID_RIGHT;
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, member, &p); kr != KERN_SUCCESS) return kr;
   if (after == MACH_PORT_NULL) {
     if (p->sets.empty()) return KERN_NOT_IN_SET;
     leave_sets(p);
@@ -821,22 +813,16 @@ kern_return_t kernel::port_get_set_status(task& t, mach_port_name_t set,
 
 kern_return_t kernel::port_get_context(task& t, mach_port_name_t name,
                                        mach_port_context_t* context) {
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
   *context = p->strict_guard ? 0 : p->context;
   return KERN_SUCCESS;
 }
 
 kern_return_t kernel::port_set_context(task& t, mach_port_name_t name,
                                        mach_port_context_t context) {
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
   if (p->strict_guard) return KERN_INVALID_ARGUMENT;
   // For a non-strict guarded port the context *is* the guard.
   p->context = context;
@@ -845,30 +831,24 @@ kern_return_t kernel::port_set_context(task& t, mach_port_name_t name,
 
 kern_return_t kernel::port_set_mscount(task& t, mach_port_name_t name,
                                        mach_port_mscount_t mscount) {
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  e->object->as_port()->mscount = mscount;
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
+  p->mscount = mscount;
   return KERN_SUCCESS;
 }
 
 kern_return_t kernel::port_set_seqno(task& t, mach_port_name_t name, mach_port_seqno_t seqno) {
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  e->object->as_port()->seqno = seqno;
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
+  p->seqno = seqno;
   return KERN_SUCCESS;
 }
 
 kern_return_t kernel::port_get_srights(task& t, mach_port_name_t name,
                                        mach_port_rights_t* srights) {
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  *srights = e->object->as_port()->srights;
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
+  *srights = p->srights;
   return KERN_SUCCESS;
 }
 
@@ -880,11 +860,8 @@ kern_return_t kernel::port_peek(task& t, mach_port_name_t name,
   if (elements > MACH_RCV_TRAILER_AUDIT) return KERN_INVALID_VALUE;
   static constexpr std::uint32_t sizes[] = {8, 12, 20, 52};
   if (*count < sizes[elements]) return KERN_INVALID_VALUE;
-  if (special(name)) return KERN_INVALID_RIGHT;
-  entry* e = lookup_live(t, name);
-  if (!e) return KERN_INVALID_NAME;
-  if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
-  port* p = e->object->as_port();
+  port* p = nullptr;
+  if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
   // seqno 0 means "the first message"; otherwise the message that will get that seqno.
   std::uint32_t seq = p->seqno;
   kmsg* m = p->head;

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <cstring>
 
 #include "emu_test_util.hpp"
@@ -292,6 +293,131 @@ BOOST_AUTO_TEST_CASE(guarded_descriptor_without_rcv_guarded_desc_is_dropped) {
   const mach_port_context_t context = r->port.context;  // packed: copy before binding
   BOOST_CHECK_EQUAL(context, 0u);
   BOOST_CHECK_EQUAL(machemu_port_count_wrapper(), ports - 1);
+  drop_port(p);
+}
+
+// §4.4 step 8: an OOL range whose end wraps past 2^64 is bad memory; nothing is queued and
+// the header's copied send right is released again, so the sender's space is unchanged.
+BOOST_AUTO_TEST_CASE(ool_range_that_wraps_is_invalid_memory) {
+  mach_port_name_t p = new_receive_send();
+  auto m = complex_to<ool_msg>(p);
+  m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+  m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+  m.ool.address = reinterpret_cast<void*>(~std::uintptr_t{0} - 0xFFF);
+  m.ool.size = 0x2000;
+  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_MEMORY);
+  m.ool.deallocate = TRUE;  // asking for deallocation changes nothing either
+  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_MEMORY);
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(status(p).mps_seqno, 0u);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK_EQUAL(type_of(p), MACH_PORT_TYPE_SEND_RECEIVE);
+  drop_port(p);
+}
+
+// A huge size at an address nothing is mapped at: MACH_SEND_INVALID_MEMORY, not an
+// allocation failure or a crash (the fuzzer's find), and nothing is queued.
+BOOST_AUTO_TEST_CASE(ool_huge_size_at_an_unmapped_address_is_invalid_memory) {
+  mach_port_name_t p = new_receive_send();
+  const unsigned long ports = machemu_port_count_wrapper();
+  for (mach_msg_copy_options_t copy : {MACH_MSG_PHYSICAL_COPY, MACH_MSG_VIRTUAL_COPY}) {
+    auto m = complex_to<ool_msg>(p);
+    m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+    m.ool.copy = copy;
+    m.ool.address = reinterpret_cast<void*>(std::uintptr_t{0x1000});  // page 1: never mapped
+    m.ool.size = 0xF0000000u;
+    BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_MEMORY);
+  }
+  // The same for an OOL ports array.
+  auto o = complex_to<ool_ports_msg>(p);
+  o.ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+  o.ports.disposition = MACH_MSG_TYPE_COPY_SEND;
+  o.ports.address = reinterpret_cast<void*>(std::uintptr_t{0x1000});
+  o.ports.count = 0x3FFF;
+  BOOST_CHECK_EQUAL(send_msg(o), MACH_SEND_INVALID_MEMORY);
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK_EQUAL(machemu_port_count_wrapper(), ports);
+  drop_port(p);
+}
+
+// §4.4 step 9: a message carrying the receive right of its own destination is destroyed and
+// the send reports success. The receive right went into the message, so the port dies with
+// it: the name keeps only its send right, which is now a dead name.
+BOOST_AUTO_TEST_CASE(receive_right_sent_to_its_own_port_destroys_the_port) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_name_t n = new_receive();
+  mach_port_name_t prev = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_request_notification(self, p, MACH_NOTIFY_DEAD_NAME, 0, n,
+                                                     MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+                      KERN_SUCCESS);
+  const unsigned long ports = machemu_port_count_wrapper();
+  auto m = complex_to<port_msg>(p);
+  m.port = port_desc(p, MACH_MSG_TYPE_MOVE_RECEIVE);
+  BOOST_REQUIRE_EQUAL(send_msg(m), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(machemu_port_count_wrapper(), ports - 1);
+  BOOST_CHECK_EQUAL(type_of(p), MACH_PORT_TYPE_DEAD_NAME);
+  // One uref for the send right, one more for the dead-name notification.
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_DEAD_NAME), 2u);
+  mach_msg_id_t id = 0;
+  BOOST_CHECK_EQUAL(receive_and_destroy(n, &id), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_DEAD_NAME);
+  BOOST_CHECK_EQUAL(mach_port_mod_refs(self, p, MACH_PORT_RIGHT_DEAD_NAME, -2), KERN_SUCCESS);
+  // With MAKE_SEND on a receive-only name, nothing is left under the name at all.
+  mach_port_name_t q = new_receive();
+  m = complex_to<port_msg>(q);
+  m.header.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+  m.port = port_desc(q, MACH_MSG_TYPE_MOVE_RECEIVE);
+  BOOST_REQUIRE_EQUAL(send_msg(m), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(type_kr(q), KERN_INVALID_NAME);
+  BOOST_CHECK_EQUAL(machemu_port_count_wrapper(), ports - 1);
+  drop_port(n);
+}
+
+// Circularity through a receive right already in transit: p's receive right sent to q while
+// q's receive right waits in p's queue. Both ports die; their send rights become dead names.
+BOOST_AUTO_TEST_CASE(receive_right_cycle_through_a_queued_message_is_destroyed) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_name_t q = new_receive_send();
+  const unsigned long ports = machemu_port_count_wrapper();
+  auto m = complex_to<port_msg>(p);
+  m.port = port_desc(q, MACH_MSG_TYPE_MOVE_RECEIVE);
+  BOOST_REQUIRE_EQUAL(send_msg(m), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(type_of(q), MACH_PORT_TYPE_SEND);
+  m = complex_to<port_msg>(q);
+  m.port = port_desc(p, MACH_MSG_TYPE_MOVE_RECEIVE);
+  BOOST_REQUIRE_EQUAL(send_msg(m), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(machemu_port_count_wrapper(), ports - 2);
+  BOOST_CHECK_EQUAL(type_of(p), MACH_PORT_TYPE_DEAD_NAME);
+  BOOST_CHECK_EQUAL(type_of(q), MACH_PORT_TYPE_DEAD_NAME);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, p), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, q), KERN_SUCCESS);
+}
+
+// §11: a guarded descriptor whose context is not the port's guard is a bad body right; the
+// port stays where it was, guarded as before.
+BOOST_AUTO_TEST_CASE(guarded_descriptor_with_the_wrong_context) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_options_t o{};
+  o.flags = MPO_CONTEXT_AS_GUARD;
+  mach_port_name_t g = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_construct(self, &o, 0x99, &g), KERN_SUCCESS);
+  auto m = complex_to<guarded_msg>(p);
+  m.port.name = g;
+  m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+  m.port.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+  m.port.flags = MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE;
+  m.port.context = 0x98;
+  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_RIGHT);
+  // UNGUARDED_ON_SEND (context 0) on a guarded port is refused the same way.
+  m.port.flags = MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND;
+  m.port.context = 0;
+  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_RIGHT);
+  BOOST_CHECK_EQUAL(type_of(g), MACH_PORT_TYPE_RECEIVE);
+  BOOST_CHECK(status(g).mps_flags & MACH_PORT_STATUS_FLAG_GUARDED);
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK_EQUAL(mach_port_destruct(self, g, 0, 0x99), KERN_SUCCESS);
   drop_port(p);
 }
 

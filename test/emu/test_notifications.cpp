@@ -247,4 +247,132 @@ BOOST_AUTO_TEST_CASE(send_possible_after_full_queue_drains) {
   machemu_task_destroy(other);
 }
 
+namespace {
+// The type bits mach_port_names reports for `name` (the SPREQUEST bits appear only there).
+mach_port_type_t listed_type(mach_port_name_t name) {
+  mach_port_name_array_t names = nullptr;
+  mach_port_type_array_t types = nullptr;
+  mach_msg_type_number_t n = 0, nt = 0;
+  BOOST_REQUIRE_EQUAL(mach_port_names(self, &names, &n, &types, &nt), KERN_SUCCESS);
+  mach_port_type_t out = 0;
+  for (mach_msg_type_number_t i = 0; i < n; ++i)
+    if (names[i] == name) out = types[i];
+  vm_deallocate(self, reinterpret_cast<vm_address_t>(names), n * sizeof *names);
+  vm_deallocate(self, reinterpret_cast<vm_address_t>(types), nt * sizeof *types);
+  return out;
+}
+}  // namespace
+
+// §4.9: a send-possible request with sync 0 waits unarmed; a MACH_SEND_NOTIFY send that
+// finds the queue full arms it (and still times out, pseudo-receiving its message); the next
+// dequeue fires it once.
+BOOST_AUTO_TEST_CASE(send_notify_arms_a_delayed_send_possible_request) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_name_t n = new_receive();
+  mach_port_name_t prev = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_SEND_POSSIBLE, 0, n, &prev), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+  BOOST_CHECK(!(listed_type(p) & MACH_PORT_TYPE_SPREQUEST));
+  // Room in the queue: MACH_SEND_NOTIFY changes nothing.
+  for (int i = 0; i < 5; ++i)
+    BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 100, MACH_SEND_TIMEOUT | MACH_SEND_NOTIFY),
+                        MACH_MSG_SUCCESS);
+  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+  // Full: the send times out and the request is armed.
+  simple_msg m{};
+  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+  m.header.msgh_remote_port = p;
+  m.header.msgh_size = sizeof m;
+  BOOST_CHECK_EQUAL(mach_msg(&m.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT | MACH_SEND_NOTIFY, sizeof m, 0,
+                             MACH_PORT_NULL, 0, MACH_PORT_NULL),
+                    MACH_SEND_TIMED_OUT);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 2u);  // the pseudo-received copy
+  mach_msg_destroy(&m.header);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  // A dequeue fires it, once.
+  BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
+  notice got = expect_notice(n, MACH_NOTIFY_SEND_POSSIBLE, 36);
+  BOOST_CHECK_EQUAL(got.value, p);
+  BOOST_CHECK(!(listed_type(p) & (MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED)));
+  for (int i = 0; i < 4; ++i) BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  // A send without MACH_SEND_NOTIFY does not arm a delayed request.
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_SEND_POSSIBLE, 0, n, &prev), KERN_SUCCESS);
+  for (int i = 0; i < 5; ++i) BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_MAKE_SEND), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(send_simple(p, MACH_MSG_TYPE_MAKE_SEND), MACH_SEND_TIMED_OUT);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 2u);  // the pseudo-received made right
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, p), KERN_SUCCESS);
+  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+  for (int i = 0; i < 5; ++i) BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  // Cancelling hands the send-once right back in `previous`.
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_SEND_POSSIBLE, 0, MACH_PORT_NULL, &prev), KERN_SUCCESS);
+  BOOST_REQUIRE_NE(prev, MACH_PORT_NULL);
+  BOOST_CHECK_EQUAL(type_of(prev), MACH_PORT_TYPE_SEND_ONCE);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, prev), KERN_SUCCESS);
+  expect_notice(n, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t));
+  drop_port(p);
+  drop_port(n);
+}
+
+// §3: a dead-name request on a name that is already dead, and a second port-destroyed
+// request, both fail without consuming the made send-once right.
+BOOST_AUTO_TEST_CASE(refused_requests_consume_nothing) {
+  mach_port_name_t d = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_DEAD_NAME, &d), KERN_SUCCESS);
+  mach_port_name_t n = new_receive();
+  mach_port_name_t prev = 1;
+  BOOST_CHECK_EQUAL(request(d, MACH_NOTIFY_DEAD_NAME, 0, n, &prev), KERN_INVALID_ARGUMENT);
+  BOOST_CHECK_EQUAL(request(d, MACH_NOTIFY_DEAD_NAME, 1, n, &prev), KERN_INVALID_ARGUMENT);
+  BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
+  BOOST_CHECK_EQUAL(refs(d, MACH_PORT_RIGHT_DEAD_NAME), 1u);
+  BOOST_CHECK_EQUAL(type_of(d), MACH_PORT_TYPE_DEAD_NAME);
+  mach_port_name_t p = new_receive();
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 1u);
+  BOOST_CHECK_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_FAILURE);
+  BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 1u);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  // Cancelling the port-destroyed request releases its send-once right.
+  BOOST_CHECK_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_NULL, &prev), KERN_FAILURE);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, d), KERN_SUCCESS);
+  // The first request is the one that fires; destroying the returned receive right ends it.
+  drop_port(p);
+  mach_msg_id_t id = 0;
+  BOOST_CHECK_EQUAL(receive_and_destroy(n, &id), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_PORT_DESTROYED);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 0u);
+  drop_port(n);
+}
+
+// §3: a replaced no-senders request returns the earlier send-once right as a new name; the
+// new request is the one that fires.
+BOOST_AUTO_TEST_CASE(no_senders_replacement_returns_the_previous_right) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_name_t n1 = new_receive(), n2 = new_receive();
+  mach_port_name_t prev = 1;
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_NO_SENDERS, 0, n1, &prev), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
+  BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_NO_SENDERS, 0, n2, &prev), KERN_SUCCESS);
+  BOOST_REQUIRE_NE(prev, MACH_PORT_NULL);
+  BOOST_CHECK_EQUAL(type_of(prev), MACH_PORT_TYPE_SEND_ONCE);
+  BOOST_CHECK_EQUAL(status(n1).mps_sorights, 1u);  // the previous right is n1's
+  BOOST_CHECK_EQUAL(status(n2).mps_sorights, 1u);
+  BOOST_CHECK_EQUAL(mach_port_mod_refs(self, p, MACH_PORT_RIGHT_SEND, -1), KERN_SUCCESS);
+  notice got = expect_notice(n2, MACH_NOTIFY_NO_SENDERS, 36);
+  BOOST_CHECK_EQUAL(got.value, 1u);
+  BOOST_CHECK_EQUAL(status(n1).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, prev), KERN_SUCCESS);
+  expect_notice(n1, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t));
+  drop_port(p);
+  drop_port(n1);
+  drop_port(n2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <cstring>
+#include <functional>
 #include <vector>
 
 #include "emu_test_util.hpp"
@@ -233,6 +236,188 @@ BOOST_AUTO_TEST_CASE(port_sets) {
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, s1), KERN_SUCCESS);
   drop_port(a);
   drop_port(b);
+}
+
+// §3 peek: a non-zero seqno selects the queued message that will get that seqno; a seqno
+// no queued message will get is KERN_FAILURE. Peeking dequeues nothing.
+BOOST_AUTO_TEST_CASE(peek_by_seqno) {
+  mach_port_name_t p = new_receive_send();
+  BOOST_REQUIRE_EQUAL(mach_port_set_seqno(self, p, 10), KERN_SUCCESS);
+  for (mach_msg_id_t id : {501, 502, 503})
+    BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, id), MACH_MSG_SUCCESS);
+  mach_msg_size_t size = 0;
+  mach_msg_id_t id = 0;
+  mach_msg_seqno_trailer_t trailer{};
+  auto peek = [&](mach_port_seqno_t& seq) {
+    mach_msg_type_number_t tcount = sizeof trailer;
+    return mach_port_peek(self, p, MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO), &seq, &size, &id,
+                          reinterpret_cast<mach_msg_trailer_info_t>(&trailer), &tcount);
+  };
+  mach_port_seqno_t seq = 0;
+  BOOST_CHECK_EQUAL(peek(seq), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(seq, 10u);
+  BOOST_CHECK_EQUAL(id, 501);
+  seq = 12;
+  BOOST_CHECK_EQUAL(peek(seq), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(seq, 12u);
+  BOOST_CHECK_EQUAL(id, 503);
+  BOOST_CHECK_EQUAL(trailer.msgh_seqno, 12u);
+  BOOST_CHECK_EQUAL(trailer.msgh_trailer_size, sizeof trailer);
+  seq = 11;
+  BOOST_CHECK_EQUAL(peek(seq), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(id, 502);
+  BOOST_CHECK_EQUAL(size, sizeof(simple_msg) + 8);
+  id = 0;
+  seq = 13;
+  BOOST_CHECK_EQUAL(peek(seq), KERN_FAILURE);
+  seq = 9;  // already dequeued seqnos are gone as well
+  BOOST_CHECK_EQUAL(peek(seq), KERN_FAILURE);
+  BOOST_CHECK_EQUAL(id, 0);
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 3u);
+  BOOST_CHECK_EQUAL(status(p).mps_seqno, 10u);
+  // Trailer requests above the audit trailer, and buffers too small, are bad values.
+  mach_msg_type_number_t tcount = sizeof trailer;
+  seq = 0;
+  BOOST_CHECK_EQUAL(mach_port_peek(self, p, MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_CTX), &seq, &size, &id,
+                                   reinterpret_cast<mach_msg_trailer_info_t>(&trailer), &tcount),
+                    KERN_INVALID_VALUE);
+  tcount = 4;
+  BOOST_CHECK_EQUAL(mach_port_peek(self, p, 0, &seq, &size, &id, reinterpret_cast<mach_msg_trailer_info_t>(&trailer),
+                                   &tcount),
+                    KERN_INVALID_VALUE);
+  tcount = sizeof trailer;
+  BOOST_CHECK_EQUAL(mach_port_peek(self, MACH_PORT_NULL, 0, &seq, &size, &id,
+                                   reinterpret_cast<mach_msg_trailer_info_t>(&trailer), &tcount),
+                    KERN_INVALID_RIGHT);
+  BOOST_CHECK_EQUAL(mach_port_peek(self, 0x7F0003, 0, &seq, &size, &id,
+                                   reinterpret_cast<mach_msg_trailer_info_t>(&trailer), &tcount),
+                    KERN_INVALID_NAME);
+  for (mach_msg_id_t want : {501, 502, 503}) {
+    mach_msg_id_t got = 0;
+    BOOST_CHECK_EQUAL(receive_and_destroy(p, &got), MACH_MSG_SUCCESS);
+    BOOST_CHECK_EQUAL(got, want);
+  }
+  drop_port(p);
+}
+
+// §4.6: through a set, messages come out in the order they were queued across the members
+// (one message per member here: the order XNU's preposting gives too), FIFO per member, and
+// each carries its member's name and that member's seqno.
+BOOST_AUTO_TEST_CASE(port_set_receive_order) {
+  mach_port_name_t a = new_receive_send(), b = new_receive_send();
+  mach_port_name_t s = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(mach_port_insert_member(self, a, s), KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(mach_port_insert_member(self, b, s), KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(send_simple(b, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, 1), MACH_MSG_SUCCESS);
+  BOOST_REQUIRE_EQUAL(send_simple(a, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, 2), MACH_MSG_SUCCESS);
+  rcv_buffer buf;
+  auto next = [&](mach_port_name_t want_port, mach_msg_id_t want_id, mach_port_seqno_t want_seqno) {
+    BOOST_REQUIRE_EQUAL(receive(s, buf, MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO)),
+                        MACH_MSG_SUCCESS);
+    BOOST_CHECK_EQUAL(buf.header.msgh_local_port, want_port);
+    BOOST_CHECK_EQUAL(buf.header.msgh_id, want_id);
+    mach_msg_seqno_trailer_t tr{};
+    std::memcpy(&tr, reinterpret_cast<const std::uint8_t*>(&buf) + buf.header.msgh_size, sizeof tr);
+    BOOST_CHECK_EQUAL(tr.msgh_seqno, want_seqno);
+  };
+  next(b, 1, 0);
+  next(a, 2, 0);
+  BOOST_CHECK_EQUAL(receive(s, buf), MACH_RCV_TIMED_OUT);
+  // FIFO within one member through the set, while the other member is empty.
+  for (mach_msg_id_t id : {3, 4, 5})
+    BOOST_REQUIRE_EQUAL(send_simple(a, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, id), MACH_MSG_SUCCESS);
+  next(a, 3, 1);
+  next(a, 4, 2);
+  // A receive on the member itself takes from the same queue.
+  BOOST_CHECK_EQUAL(receive(a, buf), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(buf.header.msgh_id, 5);
+  BOOST_CHECK_EQUAL(receive(s, buf), MACH_RCV_TIMED_OUT);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, s), KERN_SUCCESS);
+  drop_port(a);
+  drop_port(b);
+}
+
+// §3/§11: every call that needs a receive right, with a special name, a name nobody holds and
+// a name holding only a send right. Guard calls answer KERN_INVALID_NAME for special names,
+// the rest KERN_INVALID_RIGHT; nothing changes.
+BOOST_AUTO_TEST_CASE(receive_right_calls_reject_other_names) {
+  mach_port_name_t r = new_receive();
+  const mach_port_name_t s = self;  // a send right whose receive right is elsewhere
+  mach_port_name_t dead = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_DEAD_NAME, &dead), KERN_SUCCESS);
+  const mach_port_name_t unknown = 0x7F0003;
+  mach_port_name_t n = new_receive();
+  struct call {
+    const char* what;
+    kern_return_t special_code;
+    std::function<kern_return_t(mach_port_name_t)> run;
+  };
+  mach_port_status_t st{};
+  mach_msg_type_number_t count = 0;
+  mach_port_context_t ctx = 0;
+  mach_port_rights_t srights = 0;
+  mach_port_seqno_t seq = 0;
+  mach_msg_size_t size = 0;
+  mach_msg_id_t id = 0;
+  mach_msg_max_trailer_t trailer{};
+  mach_port_name_t prev = MACH_PORT_NULL;
+  mach_port_limits_t limits{1};
+  const std::vector<call> calls = {
+      {"destruct", KERN_INVALID_NAME, [](mach_port_name_t x) { return mach_port_destruct(self, x, 0, 0); }},
+      {"guard", KERN_INVALID_NAME, [](mach_port_name_t x) { return mach_port_guard(self, x, 1, FALSE); }},
+      {"unguard", KERN_INVALID_NAME, [](mach_port_name_t x) { return mach_port_unguard(self, x, 1); }},
+      {"swap_guard", KERN_INVALID_NAME, [](mach_port_name_t x) { return mach_port_swap_guard(self, x, 1, 2); }},
+      {"get_attributes", KERN_INVALID_RIGHT,
+       [&](mach_port_name_t x) {
+         count = MACH_PORT_RECEIVE_STATUS_COUNT;
+         return mach_port_get_attributes(self, x, MACH_PORT_RECEIVE_STATUS, reinterpret_cast<mach_port_info_t>(&st),
+                                         &count);
+       }},
+      {"set_attributes", KERN_INVALID_RIGHT,
+       [&](mach_port_name_t x) {
+         return mach_port_set_attributes(self, x, MACH_PORT_LIMITS_INFO, reinterpret_cast<mach_port_info_t>(&limits),
+                                         MACH_PORT_LIMITS_INFO_COUNT);
+       }},
+      {"get_context", KERN_INVALID_RIGHT, [&](mach_port_name_t x) { return mach_port_get_context(self, x, &ctx); }},
+      {"set_context", KERN_INVALID_RIGHT, [](mach_port_name_t x) { return mach_port_set_context(self, x, 5); }},
+      {"set_mscount", KERN_INVALID_RIGHT, [](mach_port_name_t x) { return mach_port_set_mscount(self, x, 5); }},
+      {"set_seqno", KERN_INVALID_RIGHT, [](mach_port_name_t x) { return mach_port_set_seqno(self, x, 5); }},
+      {"get_srights", KERN_INVALID_RIGHT, [&](mach_port_name_t x) { return mach_port_get_srights(self, x, &srights); }},
+      {"peek", KERN_INVALID_RIGHT,
+       [&](mach_port_name_t x) {
+         count = sizeof trailer;
+         return mach_port_peek(self, x, 0, &seq, &size, &id, reinterpret_cast<mach_msg_trailer_info_t>(&trailer),
+                               &count);
+       }},
+      {"no_senders request", KERN_INVALID_RIGHT,
+       [&](mach_port_name_t x) {
+         return mach_port_request_notification(self, x, MACH_NOTIFY_NO_SENDERS, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+                                               &prev);
+       }},
+      {"port_destroyed request", KERN_INVALID_RIGHT,
+       [&](mach_port_name_t x) {
+         return mach_port_request_notification(self, x, MACH_NOTIFY_PORT_DESTROYED, 0, n,
+                                               MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+       }},
+      {"move_member", KERN_INVALID_RIGHT, [](mach_port_name_t x) { return mach_port_move_member(self, x, MACH_PORT_NULL); }},
+  };
+  for (const call& c : calls) {
+    BOOST_TEST_CONTEXT(c.what) {
+      BOOST_CHECK_EQUAL(c.run(MACH_PORT_NULL), c.special_code);
+      BOOST_CHECK_EQUAL(c.run(MACH_PORT_DEAD), c.special_code);
+      BOOST_CHECK_EQUAL(c.run(unknown), KERN_INVALID_NAME);
+      BOOST_CHECK_EQUAL(c.run(s), KERN_INVALID_RIGHT);
+      BOOST_CHECK_EQUAL(c.run(dead), KERN_INVALID_RIGHT);
+    }
+  }
+  BOOST_CHECK_EQUAL(type_of(s), MACH_PORT_TYPE_SEND);
+  BOOST_CHECK_EQUAL(type_of(dead), MACH_PORT_TYPE_DEAD_NAME);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 0u);
+  BOOST_CHECK_EQUAL(status(r).mps_flags, 0u);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, dead), KERN_SUCCESS);
+  drop_port(r);
+  drop_port(n);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
