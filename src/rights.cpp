@@ -31,32 +31,33 @@ bool name_is_dead(mach_port_name_t name) noexcept {
 
 // send_right -----------------------------------------------------------------------------
 
-void send_right::reset() noexcept {
-  deallocate_or_abort("mach_port_deallocate", release());
+void detail::send_right_traits::release(mach_port_name_t name) noexcept {
+  deallocate_or_abort("mach_port_deallocate", name);
 }
 
 send_right send_right::copy(boost::system::error_code& ec) const {
-  if (name_ == MACH_PORT_DEAD) {
+  const mach_port_name_t name = get();
+  if (name == MACH_PORT_DEAD) {
     ec = error::dead_name;
     return {};
   }
-  kern_return_t kr = mach_port_mod_refs(mach_task_self(), name_, MACH_PORT_RIGHT_SEND, 1);
+  kern_return_t kr = mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_SEND, 1);
   if (kr != KERN_SUCCESS) {
     // A send right whose port died answers KERN_INVALID_RIGHT; say why instead.
-    if (kr == KERN_INVALID_RIGHT && name_is_dead(name_))
+    if (kr == KERN_INVALID_RIGHT && name_is_dead(name))
       ec = error::dead_name;
     else
       detail::fail(kr, ec);
     return {};
   }
   ec.clear();
-  return send_right(adopt, name_);
+  return send_right(adopt, name);
 }
 
-bool send_right::is_dead() const noexcept { return name_is_dead(name_); }
+bool send_right::is_dead() const noexcept { return name_is_dead(get()); }
 
 dead_name send_right::into_dead_name(boost::system::error_code& ec) && {
-  if (name_ == MACH_PORT_NULL || !is_dead()) {
+  if (get() == MACH_PORT_NULL || !is_dead()) {
     ec = boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
     return {};
   }
@@ -66,15 +67,17 @@ dead_name send_right::into_dead_name(boost::system::error_code& ec) && {
 
 // send_once_right ------------------------------------------------------------------------
 
-void send_once_right::reset() noexcept {
-  deallocate_or_abort("mach_port_deallocate", release());
+void detail::send_once_right_traits::release(mach_port_name_t name) noexcept {
+  deallocate_or_abort("mach_port_deallocate", name);
 }
 
-bool send_once_right::is_dead() const noexcept { return name_is_dead(name_); }
+bool send_once_right::is_dead() const noexcept { return name_is_dead(get()); }
 
 // dead_name ------------------------------------------------------------------------------
 
-void dead_name::reset() noexcept { deallocate_or_abort("mach_port_deallocate", release()); }
+void detail::dead_name_traits::release(mach_port_name_t name) noexcept {
+  deallocate_or_abort("mach_port_deallocate", name);
+}
 
 // receive_right --------------------------------------------------------------------------
 
@@ -195,6 +198,9 @@ mach_port_msgcount_t receive_right::qlimit(boost::system::error_code& ec) const 
   mach_msg_type_number_t count = MACH_PORT_LIMITS_INFO_COUNT;
   kern_return_t kr = mach_port_get_attributes(mach_task_self(), name_, MACH_PORT_LIMITS_INFO,
                                               reinterpret_cast<mach_port_info_t>(&limits), &count);
+  // For MACH_PORT_NULL/DEAD (an empty object) the kernel answers success with nothing filled
+  // in (count 0); report it as the other attribute calls do for a name without the right.
+  if (kr == KERN_SUCCESS && count < MACH_PORT_LIMITS_INFO_COUNT) kr = KERN_INVALID_RIGHT;
   if (detail::fail(kr, ec)) return 0;
   return limits.mpl_qlimit;
 }
@@ -237,23 +243,22 @@ port_set port_set::allocate(boost::system::error_code& ec) {
   return port_set(adopt, name);
 }
 
-void port_set::reset() noexcept {
-  const mach_port_name_t name = release();
+void detail::port_set_traits::release(mach_port_name_t name) noexcept {
   if (!owns_something(name)) return;
   kern_return_t kr = mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_PORT_SET, -1);
   if (kr != KERN_SUCCESS) detail::ownership_violation("mach_port_mod_refs", name, kr);
 }
 
 void port_set::insert(const receive_right& port, boost::system::error_code& ec) const {
-  detail::fail(mach_port_insert_member(mach_task_self(), port.get(), name_), ec);
+  detail::fail(mach_port_insert_member(mach_task_self(), port.get(), get()), ec);
 }
 
 void port_set::extract(const receive_right& port, boost::system::error_code& ec) const {
-  detail::fail(mach_port_extract_member(mach_task_self(), port.get(), name_), ec);
+  detail::fail(mach_port_extract_member(mach_task_self(), port.get(), get()), ec);
 }
 
 void port_set::move_in(const receive_right& port, boost::system::error_code& ec) const {
-  detail::fail(mach_port_move_member(mach_task_self(), port.get(), name_), ec);
+  detail::fail(mach_port_move_member(mach_task_self(), port.get(), get()), ec);
 }
 
 void port_set::remove_from_all(const receive_right& port, boost::system::error_code& ec) {
@@ -263,7 +268,7 @@ void port_set::remove_from_all(const receive_right& port, boost::system::error_c
 std::vector<mach_port_name_t> port_set::members(boost::system::error_code& ec) const {
   mach_port_name_array_t names = nullptr;
   mach_msg_type_number_t count = 0;
-  if (detail::fail(mach_port_get_set_status(mach_task_self(), name_, &names, &count), ec))
+  if (detail::fail(mach_port_get_set_status(mach_task_self(), get(), &names, &count), ec))
     return {};
   // The kernel handed the array out as fresh memory; it is ours to unmap, also when
   // copying it out throws.

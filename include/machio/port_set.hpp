@@ -3,6 +3,7 @@
 #define MACHIO_PORT_SET_HPP
 
 #include <machio/adopt.hpp>
+#include <machio/detail/basic_right.hpp>
 #include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>
 #include <machio/receive_right.hpp>
@@ -11,28 +12,35 @@
 
 namespace machio {
 
+namespace detail {
+//! What releasing a port_set means: mach_port_mod_refs(PORT_SET, -1), which destroys the
+//! set but not its members. Consumes \p name; aborts on a kernel refusal
+//! (ownership_violation).
+struct port_set_traits {
+  static void release(mach_port_name_t name) noexcept;
+};
+}  // namespace detail
+
 //! Owns a port set: one name to receive from a group of ports. Destroying the set
 //! (mach_port_mod_refs(PORT_SET, -1)) removes its members but does not destroy them.
 //! Membership never transfers ownership: the receive_right objects keep their rights.
-class port_set {
+class port_set : private detail::basic_right<detail::port_set_traits> {
+  using base = detail::basic_right<detail::port_set_traits>;
+
  public:
   //! An empty object: owns nothing.
   port_set() noexcept = default;
   //! Adopts the port set \p name.
-  port_set(adopt_t, mach_port_name_t name) noexcept : name_(name) {}
+  port_set(adopt_t, mach_port_name_t name) noexcept : base(name) {}
 
-  port_set(port_set&& other) noexcept : name_(other.release()) {}
-  port_set& operator=(port_set&& other) noexcept {
-    if (this != &other) {
-      reset();
-      name_ = other.release();
-    }
-    return *this;
-  }
+  //! Takes \p other's set; \p other becomes empty.
+  port_set(port_set&& other) noexcept = default;
+  //! Destroys the set this object owns, then takes \p other's; \p other becomes empty.
+  port_set& operator=(port_set&& other) noexcept = default;
   port_set(const port_set&) = delete;
   port_set& operator=(const port_set&) = delete;
   //! Destroys the set if owned.
-  ~port_set() { reset(); }
+  ~port_set() = default;
 
   //! Creates an empty port set.
   static port_set allocate(boost::system::error_code& ec);
@@ -43,17 +51,13 @@ class port_set {
   }
 
   //! Borrows the name; the object keeps ownership.
-  mach_port_name_t get() const noexcept { return name_; }
+  using base::get;
   //! True when the object owns a set.
-  explicit operator bool() const noexcept { return name_ != MACH_PORT_NULL; }
+  using base::operator bool;
   //! Gives the set to the caller.
-  [[nodiscard]] mach_port_name_t release() noexcept {
-    mach_port_name_t n = name_;
-    name_ = MACH_PORT_NULL;
-    return n;
-  }
+  using base::release;
   //! Destroys the set now.
-  void reset() noexcept;
+  using base::reset;
 
   //! Adds \p port to this set (it may stay in other sets). KERN_ALREADY_IN_SET if it is.
   void insert(const receive_right& port, boost::system::error_code& ec) const;
@@ -81,6 +85,12 @@ class port_set {
 
   //! Removes \p port from every set it belongs to. KERN_NOT_IN_SET if it was in none.
   static void remove_from_all(const receive_right& port, boost::system::error_code& ec);
+  //! Throwing form of remove_from_all(port, ec).
+  static void remove_from_all(const receive_right& port,
+                              const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    detail::throwing("machio::port_set::remove_from_all", loc,
+                     [&](auto& ec) { remove_from_all(port, ec); });
+  }
 
   //! The names of the member ports (borrowed: owned by their receive_right objects).
   std::vector<mach_port_name_t> members(boost::system::error_code& ec) const;
@@ -90,9 +100,6 @@ class port_set {
     return detail::throwing("machio::port_set::members", loc,
                             [&](auto& ec) { return members(ec); });
   }
-
- private:
-  mach_port_name_t name_ = MACH_PORT_NULL;
 };
 
 }  // namespace machio

@@ -92,6 +92,12 @@ class receive_right {
   //! failure the right is destroyed (it is owned from the call on) and an empty object
   //! returned.
   static receive_right adopt_and_guard(mach_port_name_t name, boost::system::error_code& ec);
+  //! Throwing form of adopt_and_guard(name, ec); the right is destroyed before it throws.
+  static receive_right adopt_and_guard(mach_port_name_t name,
+                                       const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::receive_right::adopt_and_guard", loc,
+                            [&](auto& ec) { return adopt_and_guard(name, ec); });
+  }
 
   //! Borrows the name; the object keeps ownership.
   mach_port_name_t get() const noexcept { return name_; }

@@ -304,4 +304,157 @@ BOOST_AUTO_TEST_CASE(ownership_violation_aborts) {
   if (WIFSIGNALED(status)) BOOST_TEST(WTERMSIG(status) == SIGABRT);
 }
 
+// The single-owner contract every right owner shares (detail::basic_right): moves hand the
+// right over, a move onto an owner releases its old right first, a self-move keeps the
+// right, release() hands out exactly one uref and reset() drops exactly one.
+BOOST_AUTO_TEST_CASE(send_right_drops_exactly_its_own_uref) {
+  auto r = machio::receive_right::allocate();
+  auto a = r.make_send();
+  auto b = a.copy();
+  BOOST_TEST(refs_of(r.get(), MACH_PORT_RIGHT_SEND) == 2u);
+  a.reset();
+  BOOST_TEST(!a);
+  BOOST_TEST(refs_of(r.get(), MACH_PORT_RIGHT_SEND) == 1u);
+  a.reset();  // resetting an empty owner does nothing
+  BOOST_TEST(refs_of(r.get(), MACH_PORT_RIGHT_SEND) == 1u);
+  auto c = b.copy();
+  b = std::move(c);  // b's old uref is dropped, c's taken over
+  BOOST_TEST(refs_of(r.get(), MACH_PORT_RIGHT_SEND) == 1u);
+  auto& alias = b;
+  b = std::move(alias);  // a self-move keeps the right
+  BOOST_TEST(b.get() == r.get());
+  BOOST_TEST(refs_of(r.get(), MACH_PORT_RIGHT_SEND) == 1u);
+  b.reset();
+  BOOST_TEST(r.status().mps_srights == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(send_once_right_reset_and_move_notify_the_port) {
+  auto r = machio::receive_right::allocate();
+  auto once = r.make_send_once();
+  BOOST_TEST(r.status().mps_sorights == 1u);
+  const mach_port_name_t raw = once.release();
+  BOOST_TEST(!once);
+  BOOST_TEST(type_of(raw) == MACH_PORT_TYPE_SEND_ONCE);
+  machio::send_once_right back(machio::adopt, raw);
+  machio::send_once_right moved(std::move(back));
+  BOOST_TEST(!back);  // NOLINT(bugprone-use-after-move)
+  BOOST_TEST(moved.get() == raw);
+  BOOST_TEST(r.status().mps_msgcount == 0u);
+  moved = r.make_send_once();  // the old right is destroyed: a send-once notification
+  BOOST_TEST(r.status().mps_msgcount == 1u);
+  moved.reset();
+  BOOST_TEST(!moved);
+  BOOST_TEST(r.status().mps_msgcount == 2u);
+  moved.reset();  // empty: nothing happens
+  BOOST_TEST(r.status().mps_msgcount == 2u);
+}  // r's destruction destroys the two queued notifications
+
+BOOST_AUTO_TEST_CASE(dead_name_owns_one_uref) {
+  auto r = machio::receive_right::allocate();
+  auto s1 = r.make_send();
+  auto s2 = s1.copy();
+  const mach_port_name_t name = s1.get();
+  r.reset();
+  machio::dead_name d1 = std::move(s1).into_dead_name();
+  machio::dead_name d2 = std::move(s2).into_dead_name();
+  BOOST_TEST(refs_of(name, MACH_PORT_RIGHT_DEAD_NAME) == 2u);
+  machio::dead_name moved(std::move(d1));
+  BOOST_TEST(!d1);  // NOLINT(bugprone-use-after-move)
+  moved.reset();
+  BOOST_TEST(!moved);
+  BOOST_TEST(refs_of(name, MACH_PORT_RIGHT_DEAD_NAME) == 1u);
+  const mach_port_name_t raw = d2.release();
+  BOOST_TEST(!d2);
+  BOOST_TEST(raw == name);
+  moved = machio::dead_name(machio::adopt, raw);
+  BOOST_TEST(moved.get() == name);
+  moved = machio::dead_name();  // drops the last uref: the name is gone
+  mach_port_type_t type = 0;
+  BOOST_TEST(mach_port_type(mach_task_self(), name, &type) == KERN_INVALID_NAME);
+  machio::dead_name special(machio::adopt, MACH_PORT_DEAD);  // owns nothing
+  BOOST_TEST(static_cast<bool>(special));
+}
+
+BOOST_AUTO_TEST_CASE(port_set_release_adopt_and_move) {
+  auto set = machio::port_set::allocate();
+  const mach_port_name_t name = set.release();
+  BOOST_TEST(!set);
+  BOOST_TEST(type_of(name) == MACH_PORT_TYPE_PORT_SET);
+  machio::port_set back(machio::adopt, name);
+  machio::port_set moved(std::move(back));
+  BOOST_TEST(!back);  // NOLINT(bugprone-use-after-move)
+  BOOST_TEST(moved.get() == name);
+  moved = machio::port_set::allocate();  // destroys the old set
+  mach_port_type_t type = 0;
+  BOOST_TEST(mach_port_type(mach_task_self(), name, &type) == KERN_INVALID_NAME);
+  moved.reset();
+  BOOST_TEST(!moved);
+}
+
+BOOST_AUTO_TEST_CASE(port_set_error_paths) {
+  auto set = machio::port_set::allocate();
+  auto a = machio::receive_right::allocate();
+  machio::receive_right empty;
+  boost::system::error_code ec;
+  set.insert(empty, ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_INVALID_RIGHT));
+  BOOST_CHECK_THROW(set.insert(empty), boost::system::system_error);
+  set.move_in(empty, ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_INVALID_RIGHT));
+  machio::port_set::remove_from_all(a, ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_NOT_IN_SET));
+  BOOST_CHECK_THROW(machio::port_set::remove_from_all(a), boost::system::system_error);
+  set.insert(a);
+  machio::port_set::remove_from_all(a);
+  BOOST_TEST(set.members().empty());
+  BOOST_CHECK_THROW(set.extract(a), boost::system::system_error);
+  machio::port_set none;
+  auto members = none.members(ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_INVALID_NAME));
+  BOOST_TEST(members.empty());
+  BOOST_CHECK_THROW((void)none.members(), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(empty_receive_right_reports_errors) {
+  machio::receive_right empty;
+  boost::system::error_code ec;
+  auto s = empty.make_send(ec);
+  BOOST_TEST(static_cast<bool>(ec));
+  BOOST_TEST(!s);
+  auto once = empty.make_send_once(ec);
+  BOOST_TEST(static_cast<bool>(ec));
+  BOOST_TEST(!once);
+  (void)empty.status(ec);
+  BOOST_TEST(static_cast<bool>(ec));
+  // LIMITS_INFO on a null name "succeeds" with nothing filled in; qlimit() must not
+  // report that as a limit of 0.
+  (void)empty.qlimit(ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_INVALID_RIGHT));
+  BOOST_CHECK_THROW((void)empty.qlimit(), boost::system::system_error);
+  BOOST_CHECK_THROW(empty.set_seqno(1), boost::system::system_error);
+  BOOST_CHECK_THROW(empty.set_make_send_count(1), boost::system::system_error);
+}
+
+// adopt_and_guard owns the right from the call on: when guarding fails (the port already has
+// a context) the right is destroyed, not leaked, and the result is empty.
+BOOST_AUTO_TEST_CASE(adopt_and_guard_failure_destroys_the_right) {
+  mach_port_name_t name = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &name), KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(mach_port_set_context(mach_task_self(), name, 5), KERN_SUCCESS);
+  boost::system::error_code ec;
+  auto r = machio::receive_right::adopt_and_guard(name, ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(KERN_INVALID_ARGUMENT));
+  BOOST_TEST(!r);
+  mach_port_type_t type = 0;
+  BOOST_TEST(mach_port_type(mach_task_self(), name, &type) == KERN_INVALID_NAME);
+  // The throwing form: same outcome, reported by exception.
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &name), KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(mach_port_set_context(mach_task_self(), name, 5), KERN_SUCCESS);
+  BOOST_CHECK_THROW((void)machio::receive_right::adopt_and_guard(name), boost::system::system_error);
+  BOOST_TEST(mach_port_type(mach_task_self(), name, &type) == KERN_INVALID_NAME);
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &name), KERN_SUCCESS);
+  auto guarded = machio::receive_right::adopt_and_guard(name);
+  BOOST_TEST(guarded.is_guarded());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

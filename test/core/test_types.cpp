@@ -29,6 +29,16 @@ static_assert(!std::is_convertible_v<machio::send_right, mach_port_name_t>);
 static_assert(!std::is_convertible_v<machio::receive_right, mach_port_name_t>);
 static_assert(!std::is_convertible_v<machio::send_right, bool>);  // explicit operator bool only
 
+// The shared owner base is private: no owner is usable as, or sliced into, a bare base.
+template <class Owner, class Traits>
+constexpr bool base_hidden =
+    !std::is_convertible_v<Owner*, machio::detail::basic_right<Traits>*> &&
+    !std::is_convertible_v<Owner&&, machio::detail::basic_right<Traits>&&>;
+static_assert(base_hidden<machio::send_right, machio::detail::send_right_traits>);
+static_assert(base_hidden<machio::send_once_right, machio::detail::send_once_right_traits>);
+static_assert(base_hidden<machio::dead_name, machio::detail::dead_name_traits>);
+static_assert(base_hidden<machio::port_set, machio::detail::port_set_traits>);
+
 // One kind of right never turns into another.
 static_assert(!std::is_constructible_v<machio::send_right, machio::send_once_right&&>);
 static_assert(!std::is_constructible_v<machio::send_once_right, machio::send_right&&>);
