@@ -1,0 +1,92 @@
+// machio/detail/port_op.hpp — the type-erased state of one pending port operation, as the
+// port service queues it. The typed part (handler, work, allocator) lives in the derived
+// class the I/O object allocates; the service only sees this base.
+#ifndef MACHIO_DETAIL_PORT_OP_HPP
+#define MACHIO_DETAIL_PORT_OP_HPP
+
+#include <machio/message.hpp>
+#include <machio/received_message.hpp>
+#include <machio/sync.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_type.hpp>
+
+#include <cstddef>
+#include <span>
+
+namespace machio::detail {
+
+//! One pending receive or send. Owned by whoever holds the pointer: the initiating function
+//! until it hands it to port_service, then the service until it calls finish().
+struct port_op {
+  enum class kind : unsigned char { receive_message, receive_bytes, send };
+
+  //! Completes (invoke = true: posts the handler with the results) or destroys (invoke =
+  //! false: shutdown) the operation, and frees it through the handler's allocator.
+  using finish_fn = void (*)(port_op* op, bool invoke) noexcept;
+
+  port_op(kind k, finish_fn f) noexcept : what(k), finish(f) {}
+
+  port_op* next = nullptr;
+  kind what;
+  finish_fn finish;
+  //! The cancellation types this operation accepts in its current state.
+  boost::asio::cancellation_type_t cancellable = boost::asio::cancellation_type::all;
+  //! Cleared by the service, under its lock, before the operation is completed.
+  boost::asio::cancellation_slot slot;
+
+  // Results.
+  boost::system::error_code ec;
+  std::size_t bytes = 0;
+  received_message received;
+
+  // Inputs.
+  receive_options options;           // receive_message
+  std::span<std::byte> buffer;       // receive_bytes
+  message outgoing;                  // send; given back on failure
+  bool notify_registered = false;    // send: a send-possible request is registered
+};
+
+//! A FIFO of operations linked through port_op::next. Owns nothing.
+class op_queue {
+ public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  port_op* front() const noexcept { return head_; }
+  void push(port_op* op) noexcept {
+    op->next = nullptr;
+    if (tail_) tail_->next = op; else head_ = op;
+    tail_ = op;
+  }
+  port_op* pop() noexcept {
+    port_op* op = head_;
+    if (op) {
+      head_ = op->next;
+      if (!head_) tail_ = nullptr;
+      op->next = nullptr;
+    }
+    return op;
+  }
+  //! Removes \p op if queued; true when it was.
+  bool remove(port_op* op) noexcept {
+    port_op* prev = nullptr;
+    for (port_op* p = head_; p; prev = p, p = p->next) {
+      if (p != op) continue;
+      (prev ? prev->next : head_) = p->next;
+      if (tail_ == p) tail_ = prev;
+      p->next = nullptr;
+      return true;
+    }
+    return false;
+  }
+  void splice(op_queue& other) noexcept {
+    while (port_op* op = other.pop()) push(op);
+  }
+
+ private:
+  port_op* head_ = nullptr;
+  port_op* tail_ = nullptr;
+};
+
+}  // namespace machio::detail
+
+#endif  // MACHIO_DETAIL_PORT_OP_HPP

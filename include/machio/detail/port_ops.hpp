@@ -1,0 +1,105 @@
+// machio/detail/port_ops.hpp — the typed operations behind async_receive and async_send:
+// allocated with the handler's associated allocator, holding work on the handler's
+// associated executor, completing by post (never inside the initiating call).
+#ifndef MACHIO_DETAIL_PORT_OPS_HPP
+#define MACHIO_DETAIL_PORT_OPS_HPP
+
+#include <machio/detail/port_service.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace machio::detail {
+
+//! The operation for \p Handler, completing with (error_code, Result): owns the handler and
+//! the work on its executor.
+template <class Handler, class IoExecutor, class Result>
+struct typed_port_op final : port_op {
+  using handler_executor = boost::asio::associated_executor_t<Handler, IoExecutor>;
+  using work_type = std::decay_t<decltype(boost::asio::prefer(
+      std::declval<handler_executor>(), boost::asio::execution::outstanding_work.tracked))>;
+  using allocator_type =
+      typename std::allocator_traits<boost::asio::associated_allocator_t<
+          Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<typed_port_op>;
+
+  typed_port_op(kind k, Handler&& h, const IoExecutor& io_ex)
+      : port_op(k, &do_finish),
+        handler(std::move(h)),
+        work(boost::asio::prefer(boost::asio::get_associated_executor(handler, io_ex),
+                                 boost::asio::execution::outstanding_work.tracked)) {}
+
+  //! Allocates the operation with the handler's allocator.
+  static typed_port_op* create(kind k, Handler&& h, const IoExecutor& io_ex) {
+    allocator_type alloc(boost::asio::get_associated_allocator(h, boost::asio::recycling_allocator<void>()));
+    typed_port_op* p = std::allocator_traits<allocator_type>::allocate(alloc, 1);
+    try {
+      std::allocator_traits<allocator_type>::construct(alloc, p, k, std::move(h), io_ex);
+    } catch (...) {
+      std::allocator_traits<allocator_type>::deallocate(alloc, p, 1);
+      throw;
+    }
+    return p;
+  }
+
+  static void do_finish(port_op* base, bool invoke) noexcept {
+    auto* self = static_cast<typed_port_op*>(base);
+    allocator_type alloc(
+        boost::asio::get_associated_allocator(self->handler, boost::asio::recycling_allocator<void>()));
+    // Move everything out and free the operation before the handler runs, so that the
+    // handler can start the next operation with the memory just released.
+    Handler h(std::move(self->handler));
+    work_type w(std::move(self->work));
+    const boost::system::error_code ec = self->ec;
+    Result result = take_result(*self);
+    std::allocator_traits<allocator_type>::destroy(alloc, self);
+    std::allocator_traits<allocator_type>::deallocate(alloc, self, 1);
+    if (!invoke) return;
+    auto ex = boost::asio::prefer(std::move(w), boost::asio::execution::outstanding_work.untracked);
+    boost::asio::post(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
+  }
+
+  static Result take_result(port_op& op) noexcept {
+    if constexpr (std::is_same_v<Result, received_message>) return std::move(op.received);
+    else if constexpr (std::is_same_v<Result, message>) return std::move(op.outgoing);
+    else return op.bytes;
+  }
+
+  Handler handler;
+  work_type work;
+};
+
+//! Installed in the handler's cancellation slot while the operation is pending.
+struct port_op_canceller {
+  port_service* service;
+  port_impl* impl;  // null for a send
+  port_op* op;
+  void operator()(boost::asio::cancellation_type_t type) const noexcept { service->cancel_op(impl, op, type); }
+};
+
+//! Allocates the op for \p handler, connects its cancellation slot and returns it; the
+//! caller fills in the inputs and hands it to the service.
+template <class Result, class Handler, class IoExecutor>
+port_op* make_port_op(port_op::kind k, Handler&& handler, const IoExecutor& io_ex, port_service& service,
+                      port_impl* impl) {
+  std::decay_t<Handler> h(std::forward<Handler>(handler));
+  auto slot = boost::asio::get_associated_cancellation_slot(h);
+  port_op* op = typed_port_op<std::decay_t<Handler>, IoExecutor, Result>::create(k, std::move(h), io_ex);
+  if (slot.is_connected()) {
+    op->slot = slot;
+    slot.template emplace<port_op_canceller>(port_op_canceller{&service, impl, op});
+  }
+  return op;
+}
+
+}  // namespace machio::detail
+
+#endif  // MACHIO_DETAIL_PORT_OPS_HPP

@@ -1,0 +1,133 @@
+// machio/detail/port_service.hpp — the reactor service: one per io_context, owning one
+// kqueue with an EVFILT_MACHPORT knote per receive port in use, and
+// an internal notify port for send-possible notifications. The kqueue's descriptor is
+// watched with a posix::stream_descriptor on the same context, armed only while
+// operations are pending so that io_context::run() returns when the user's work is done.
+#ifndef MACHIO_DETAIL_PORT_SERVICE_HPP
+#define MACHIO_DETAIL_PORT_SERVICE_HPP
+
+#include <machio/detail/port_op.hpp>
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <type_traits>
+
+namespace machio::detail {
+
+//! Per-I/O-object state the service keeps. Owned (heap) by the I/O object so its address,
+//! used as the knote's udata, survives moves of the object. Guarded by the service mutex.
+struct port_impl {
+  mach_port_name_t name = MACH_PORT_NULL;  // borrowed from the I/O object's receive_right
+  bool knote_added = false;
+  bool knote_enabled = false;
+  op_queue ops;
+  port_impl* prev = nullptr;  // the service's list of live impls
+  port_impl* next = nullptr;
+};
+
+//! See the file comment. Thread-safe: every member takes the one mutex; handlers are
+//! always posted after it is released, never run under it.
+class port_service final : public boost::asio::execution_context::service {
+ public:
+  using key_type = port_service;
+  static inline boost::asio::execution_context::id id;
+
+  //! Created by use_service<port_service>(io_context&): the kqueue descriptor is watched
+  //! on that io_context.
+  explicit port_service(boost::asio::io_context& context);
+  ~port_service() override;
+
+  //! Adds \p impl (naming \p name) to the live list.
+  void construct(port_impl& impl, mach_port_name_t name);
+  //! Completes every pending operation of \p impl with operation_aborted, removes its
+  //! knote and takes it off the live list.
+  void destroy(port_impl& impl) noexcept;
+  //! Completes every pending operation of \p impl with operation_aborted; the count.
+  std::size_t cancel(port_impl& impl) noexcept;
+  //! Rebinds \p impl to \p name (after the I/O object's right changed): cancels and
+  //! removes the knote first.
+  void reset(port_impl& impl, mach_port_name_t name) noexcept;
+
+  //! Queues receive \p op (owned by the service from here) on \p impl.
+  void start_receive(port_impl& impl, port_op* op);
+  //! Starts send \p op (owned by the service from here).
+  void start_send(port_op* op);
+  //! Per-operation cancellation of \p op (queued on \p impl, or a send when null) with
+  //! type \p type; ignored when \p op is not pending or does not accept \p type.
+  void cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept;
+
+ private:
+  struct pump;
+  void shutdown() override;
+  void notify_fork(boost::asio::execution_context::fork_event event) override;
+
+  void open_kqueue();
+  void update_locked(op_queue& done);
+  bool drain_locked(op_queue& done);
+  void serve_port_locked(port_impl& impl, op_queue& done);
+  void serve_notifications_locked();
+  void retry_sends_locked(op_queue& done);
+  bool try_send_locked(port_op* op);
+  void cancel_request_locked(port_op* op) noexcept;
+  bool set_knote_locked(port_impl& impl, std::uint16_t flags) noexcept;
+  void on_wake(std::uint64_t generation);
+  void post_idle_check_locked();
+  //! Posts the completions in \p done, then the idle check if one is due (in that order:
+  //! see post_idle_check_locked).
+  void complete(op_queue& done) noexcept;
+
+  boost::asio::io_context& io_;
+  std::mutex mutex_;
+  int kq_ = -1;  // owned; closed by the descriptor
+  boost::asio::posix::stream_descriptor descriptor_;
+  mach_port_name_t notify_port_ = MACH_PORT_NULL;  // owned receive right
+  port_impl* live_ = nullptr;
+  op_queue sends_;               // sends waiting for a send-possible notification
+  std::size_t pending_ = 0;      // queued receives + waiting sends
+  bool armed_ = false;           // a wait on descriptor_ is outstanding
+  bool idle_check_due_ = false;     // pending_ reached 0 while armed
+  bool idle_check_posted_ = false;
+  bool shut_down_ = false;
+  std::uint64_t generation_ = 0;  // bumped when the outstanding wait is cancelled
+};
+
+//! The io_context behind \p ex: an io_context executor, a strand of one, or an
+//! any_io_executor holding either. Throws std::invalid_argument for anything else (the
+//! reactor needs an io_context).
+template <class Executor>
+boost::asio::io_context& io_context_of(const Executor& ex) {
+  using io_ex = boost::asio::io_context::executor_type;
+  if constexpr (std::is_same_v<Executor, io_ex>) {
+    return ex.context();
+  } else if constexpr (requires { ex.get_inner_executor(); }) {
+    return io_context_of(ex.get_inner_executor());
+  } else if constexpr (requires { ex.template target<io_ex>(); }) {
+    if (auto* t = ex.template target<io_ex>()) return t->context();
+    if (auto* t = ex.template target<boost::asio::strand<io_ex>>()) return io_context_of(*t);
+    if (auto* t = ex.template target<boost::asio::strand<boost::asio::any_io_executor>>())
+      return io_context_of(*t);
+    throw std::invalid_argument("machio: Mach port I/O objects need an io_context executor");
+  } else {
+    auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
+    if constexpr (std::is_convertible_v<decltype(ctx), boost::asio::io_context&>) return ctx;
+    else throw std::invalid_argument("machio: Mach port I/O objects need an io_context executor");
+  }
+}
+
+//! The port service of \p ex's io_context.
+template <class Executor>
+port_service& port_service_of(const Executor& ex) {
+  return boost::asio::use_service<port_service>(io_context_of(ex));
+}
+
+}  // namespace machio::detail
+
+#endif  // MACHIO_DETAIL_PORT_SERVICE_HPP

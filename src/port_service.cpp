@@ -1,0 +1,479 @@
+// The reactor service: kqueue + EVFILT_MACHPORT knotes watched by a stream_descriptor.
+//
+// The invariant that keeps edge-triggered readiness from being missed: Asio registers the
+// kqueue's descriptor edge-triggered, so an edge that happens while no wait is queued is
+// lost. Every time a wait is armed we therefore drain the kqueue right after arming (so
+// anything that became ready before is seen), and from then on every new event is an
+// edge that the armed wait catches. A wake re-arms first and then drains, for the same
+// reason. Knotes are level-triggered and stay enabled while their port is in use, so a
+// request/response loop pays no kevent64 call per message to re-enable one; a knote that
+// reports a port with no receive queued is disabled then (lazily), so a port with messages
+// but no reader does not keep waking us, and enabled again by the next async_receive.
+#include <machio/detail/port_service.hpp>
+
+#include <machio/detail/message_access.hpp>
+
+#include <boost/asio/post.hpp>
+
+#include <sys/event.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace machio::detail {
+namespace {
+
+constexpr mach_msg_size_t max_message_size = 50331580u + 68u;
+
+mach_msg_size_t trailer_bytes(trailer_elements e) noexcept {
+  switch (e) {
+    case trailer_elements::none: return sizeof(mach_msg_trailer_t);
+    case trailer_elements::seqno: return sizeof(mach_msg_seqno_trailer_t);
+    case trailer_elements::sender: return sizeof(mach_msg_security_trailer_t);
+    case trailer_elements::audit: return sizeof(mach_msg_audit_trailer_t);
+    case trailer_elements::context: return sizeof(mach_msg_context_trailer_t);
+  }
+  return sizeof(mach_msg_max_trailer_t);
+}
+
+mach_msg_size_t received_total(const message_buffer& buf) noexcept {
+  const auto h = load<mach_msg_header_t>(buf.data());
+  if (h.msgh_size > buf.capacity() || buf.capacity() - h.msgh_size < sizeof(mach_msg_trailer_t))
+    return h.msgh_size;
+  const auto t = load<mach_msg_trailer_t>(buf.data() + h.msgh_size);
+  return h.msgh_size + std::min<mach_msg_size_t>(t.msgh_trailer_size,
+                                                 static_cast<mach_msg_size_t>(buf.capacity() - h.msgh_size));
+}
+
+// One non-blocking receive for \p op from \p name. False when nothing was queued (the
+// wake was spurious or another thread took the message): the op stays pending.
+bool try_receive(mach_port_name_t name, port_op& op) {
+  if (op.what == port_op::kind::receive_bytes) {
+    auto* hdr = reinterpret_cast<mach_msg_header_t*>(op.buffer.data());
+    const mach_msg_return_t mr =
+        mach_msg(hdr, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, static_cast<mach_msg_size_t>(op.buffer.size()),
+                 name, 0, MACH_PORT_NULL);
+    if (mr == MACH_RCV_TIMED_OUT) return false;
+    if (mr == MACH_MSG_SUCCESS)
+      op.bytes = hdr->msgh_size;
+    else
+      op.ec = make_mach_error_code(mr);
+    return true;
+  }
+  const receive_options& o = op.options;
+  const mach_msg_size_t trailer = trailer_bytes(o.trailer);
+  mach_msg_option_t option = MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+                             MACH_RCV_TRAILER_ELEMENTS(static_cast<int>(o.trailer));
+  if (o.grow) option |= MACH_RCV_LARGE;
+  if (o.guarded_descriptors) option |= MACH_RCV_GUARDED_DESC;
+  mach_msg_size_t size = std::max<mach_msg_size_t>(o.buffer_size, sizeof(mach_msg_header_t)) + trailer;
+  for (;;) {
+    message_buffer buf(size);
+    const mach_msg_return_t mr =
+        mach_msg(buf.header(), option, 0, static_cast<mach_msg_size_t>(buf.capacity()), name, 0, MACH_PORT_NULL);
+    if (mr == MACH_RCV_TIMED_OUT) return false;
+    if (mr == MACH_RCV_TOO_LARGE && o.grow) {
+      const mach_msg_size_t needed = buf.header()->msgh_size;
+      if (needed > max_message_size || needed + trailer <= buf.capacity()) {
+        op.ec = error::malformed_message;
+        return true;
+      }
+      size = needed + trailer;
+      continue;
+    }
+    if (mr != MACH_MSG_SUCCESS) {
+      op.ec = make_mach_error_code(mr);
+      return true;
+    }
+    const mach_msg_size_t total = received_total(buf);
+    op.received = received_message::from_buffer(std::move(buf), total, op.ec);
+    return true;
+  }
+}
+
+// udata of the notify port's knote; port knotes carry their port_impl's address.
+constexpr std::uint64_t notify_udata = 1;
+
+}  // namespace
+
+struct port_service::pump {
+  port_service* self;
+  std::uint64_t generation;
+  void operator()(const boost::system::error_code&) const { self->on_wake(generation); }
+};
+
+port_service::port_service(boost::asio::io_context& context)
+    : boost::asio::execution_context::service(context), io_(context), descriptor_(io_) {
+  open_kqueue();
+}
+
+port_service::~port_service() {
+  // Notifications still queued: a dead-name one carries a user reference we must drop.
+  if (notify_port_ != MACH_PORT_NULL) {
+    serve_notifications_locked();
+    mach_port_mod_refs(mach_task_self(), notify_port_, MACH_PORT_RIGHT_RECEIVE, -1);
+  }
+}
+
+void port_service::open_kqueue() {
+  kq_ = ::kqueue();
+  if (kq_ < 0) throw boost::system::system_error(errno, boost::system::system_category(), "machio: kqueue");
+  descriptor_.assign(kq_);
+  if (notify_port_ == MACH_PORT_NULL) {
+    const kern_return_t kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &notify_port_);
+    if (kr != KERN_SUCCESS) throw boost::system::system_error(make_mach_error_code(kr), "machio: notify port");
+  }
+  kevent64_s ev;
+  EV_SET64(&ev, notify_port_, EVFILT_MACHPORT, EV_ADD | EV_ENABLE, 0, 0, notify_udata, 0, 0);
+  if (kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr) < 0)
+    throw boost::system::system_error(errno, boost::system::system_category(), "machio: kevent64");
+}
+
+void port_service::construct(port_impl& impl, mach_port_name_t name) {
+  std::lock_guard lock(mutex_);
+  impl.name = name;
+  impl.prev = nullptr;
+  impl.next = live_;
+  if (live_) live_->prev = &impl;
+  live_ = &impl;
+}
+
+void port_service::destroy(port_impl& impl) noexcept {
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    while (port_op* op = impl.ops.pop()) {
+      op->slot.clear();
+      op->ec = boost::asio::error::operation_aborted;
+      --pending_;
+      done.push(op);
+    }
+    if (impl.knote_added) set_knote_locked(impl, EV_DELETE);
+    impl.knote_added = impl.knote_enabled = false;
+    (impl.prev ? impl.prev->next : live_) = impl.next;
+    if (impl.next) impl.next->prev = impl.prev;
+    impl.prev = impl.next = nullptr;
+    if (!shut_down_) update_locked(done);
+  }
+  complete(done);
+}
+
+std::size_t port_service::cancel(port_impl& impl) noexcept {
+  op_queue done;
+  std::size_t n = 0;
+  {
+    std::lock_guard lock(mutex_);
+    while (port_op* op = impl.ops.pop()) {
+      op->slot.clear();
+      op->ec = boost::asio::error::operation_aborted;
+      --pending_;
+      ++n;
+      done.push(op);
+    }
+    if (!shut_down_) update_locked(done);
+  }
+  complete(done);
+  return n;
+}
+
+void port_service::reset(port_impl& impl, mach_port_name_t name) noexcept {
+  cancel(impl);
+  std::lock_guard lock(mutex_);
+  if (impl.knote_added) set_knote_locked(impl, EV_DELETE);
+  impl.knote_added = impl.knote_enabled = false;
+  impl.name = name;
+}
+
+void port_service::start_receive(port_impl& impl, port_op* op) {
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) {
+      op->slot.clear();
+      op->finish(op, false);
+      return;
+    }
+    const bool bad_buffer =
+        op->what == port_op::kind::receive_bytes &&
+        (reinterpret_cast<std::uintptr_t>(op->buffer.data()) % alignof(mach_msg_header_t) != 0 ||
+         op->buffer.size() < sizeof(mach_msg_header_t) + sizeof(mach_msg_trailer_t));
+    if (impl.name == MACH_PORT_NULL || bad_buffer) {
+      op->ec = bad_buffer ? boost::asio::error::invalid_argument : boost::asio::error::bad_descriptor;
+      op->slot.clear();
+      done.push(op);
+    } else {
+      impl.ops.push(op);
+      ++pending_;
+      // Arm before enabling: the enable may raise the kqueue's edge at once.
+      update_locked(done);
+      if (!impl.knote_enabled) {
+        if (!set_knote_locked(impl, impl.knote_added ? EV_ENABLE : (EV_ADD | EV_ENABLE))) {
+          const int err = errno;
+          if (impl.ops.remove(op)) {  // the drain above may have completed it already
+            --pending_;
+            op->slot.clear();
+            op->ec = boost::system::error_code(err, boost::system::system_category());
+            done.push(op);
+          }
+          update_locked(done);
+        }
+      }
+    }
+  }
+  complete(done);  // posts: never runs a handler inside the initiating call
+}
+
+void port_service::start_send(port_op* op) {
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) {
+      op->slot.clear();
+      op->finish(op, false);
+      return;
+    }
+    if (try_send_locked(op)) {
+      op->slot.clear();
+      done.push(op);
+    } else {
+      sends_.push(op);
+      ++pending_;
+      update_locked(done);
+    }
+  }
+  complete(done);
+}
+
+void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept {
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    if ((op->cancellable & type) == boost::asio::cancellation_type::none) return;
+    const bool removed = impl ? impl->ops.remove(op) : sends_.remove(op);
+    if (!removed) return;  // already completing: its handler is queued
+    --pending_;
+    if (!impl) cancel_request_locked(op);
+    op->slot.clear();
+    op->ec = boost::asio::error::operation_aborted;
+    done.push(op);
+    update_locked(done);
+  }
+  complete(done);
+}
+
+// Sends op->outgoing without waiting. True when the op is finished (sent, or failed for
+// good); false when the queue is full and a send-possible request is now registered.
+bool port_service::try_send_locked(port_op* op) {
+  message& msg = op->outgoing;
+  if (!msg.valid()) {
+    op->ec = error::message_consumed;
+    return true;
+  }
+  mach_msg_size_t size = 0;
+  message_buffer buf = message_access::serialize(msg, 0, size);
+  const mach_msg_return_t mr =
+      mach_msg(buf.header(), MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+  message_access::settle(msg, mr, buf);
+  if (mr != MACH_SEND_TIMED_OUT) {
+    cancel_request_locked(op);
+    if (mr != MACH_MSG_SUCCESS) op->ec = make_mach_error_code(mr);
+    return true;
+  }
+  // Full: ask for a send-possible notification, "armed" (sync 1) so that a queue that
+  // drained meanwhile notifies at once. It replaces any earlier request on the name.
+  mach_port_name_t previous = MACH_PORT_NULL;
+  const kern_return_t kr =
+      mach_port_request_notification(mach_task_self(), msg.destination(), MACH_NOTIFY_SEND_POSSIBLE, 1,
+                                     notify_port_, MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous);
+  if (previous != MACH_PORT_NULL) mach_port_deallocate(mach_task_self(), previous);
+  if (kr != KERN_SUCCESS) {
+    op->ec = make_mach_error_code(kr);
+    return true;
+  }
+  op->notify_registered = true;
+  return false;
+}
+
+void port_service::cancel_request_locked(port_op* op) noexcept {
+  if (!op->notify_registered) return;
+  op->notify_registered = false;
+  // Another waiting send to the same name still needs the request.
+  for (port_op* p = sends_.front(); p; p = p->next)
+    if (p != op && p->outgoing.destination() == op->outgoing.destination()) return;
+  mach_port_name_t previous = MACH_PORT_NULL;
+  (void)mach_port_request_notification(mach_task_self(), op->outgoing.destination(), MACH_NOTIFY_SEND_POSSIBLE,
+                                       0, MACH_PORT_NULL, MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous);
+  if (previous != MACH_PORT_NULL) mach_port_deallocate(mach_task_self(), previous);
+}
+
+bool port_service::set_knote_locked(port_impl& impl, std::uint16_t flags) noexcept {
+  kevent64_s ev;
+  EV_SET64(&ev, impl.name, EVFILT_MACHPORT, flags, 0, 0, reinterpret_cast<std::uint64_t>(&impl), 0, 0);
+  if (kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr) < 0) return false;
+  if (flags & EV_ADD) impl.knote_added = true;
+  if (flags & EV_DELETE) impl.knote_added = false;
+  if (flags & (EV_DISABLE | EV_DELETE)) impl.knote_enabled = false;
+  else if (flags & (EV_ADD | EV_ENABLE)) impl.knote_enabled = true;
+  return true;
+}
+
+// Keeps "a wait is armed exactly while operations are pending", draining after each arm.
+void port_service::update_locked(op_queue& done) {
+  while (pending_ != 0 && !armed_) {
+    armed_ = true;
+    descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read, pump{this, generation_});
+    drain_locked(done);
+  }
+  if (pending_ == 0 && armed_) idle_check_due_ = true;
+}
+
+// Disarming on every 1 -> 0 transition would cost a cancel and a re-arm per message in a
+// request/response loop, where the next operation is started from the handler. Check a
+// little later instead, posted after the handlers just completed, so they have had their
+// chance to start the next operation.
+void port_service::post_idle_check_locked() {
+  idle_check_due_ = false;
+  if (idle_check_posted_) return;
+  idle_check_posted_ = true;
+  boost::asio::post(io_, [this] {
+    std::lock_guard lock(mutex_);
+    idle_check_posted_ = false;
+    if (pending_ == 0 && armed_ && !shut_down_) {
+      armed_ = false;
+      ++generation_;
+      boost::system::error_code ignored;
+      descriptor_.cancel(ignored);
+    }
+  });
+}
+
+void port_service::on_wake(std::uint64_t generation) {
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || generation != generation_) return;  // a cancelled wait
+    armed_ = false;
+    update_locked(done);  // re-arms, then drains
+  }
+  complete(done);
+}
+
+// Takes every pending kqueue event (zero timeout, until empty) and serves the ports.
+bool port_service::drain_locked(op_queue& done) {
+  bool any = false;
+  for (;;) {
+    kevent64_s events[32];
+    const int n = kevent64(kq_, nullptr, 0, events, 32, KEVENT_FLAG_IMMEDIATE, nullptr);
+    if (n <= 0) break;
+    any = true;
+    for (int i = 0; i < n; ++i) {
+      if (events[i].udata == notify_udata) {
+        serve_notifications_locked();
+        retry_sends_locked(done);
+        continue;
+      }
+      auto* impl = reinterpret_cast<port_impl*>(events[i].udata);
+      if (events[i].flags & EV_EOF) impl->knote_added = impl->knote_enabled = false;  // the port died
+      serve_port_locked(*impl, done);
+    }
+    if (n < 32) break;
+  }
+  return any;
+}
+
+void port_service::serve_port_locked(port_impl& impl, op_queue& done) {
+  if (impl.ops.empty()) {
+    // Messages but no reader: stop hearing about them until the next async_receive.
+    if (impl.knote_enabled) set_knote_locked(impl, EV_DISABLE);
+    return;
+  }
+  while (port_op* op = impl.ops.front()) {
+    if (!try_receive(impl.name, *op)) break;  // spurious: wait again
+    impl.ops.pop();
+    --pending_;
+    op->slot.clear();
+    done.push(op);
+  }
+  if (!impl.ops.empty() && !impl.knote_enabled)
+    set_knote_locked(impl, impl.knote_added ? EV_ENABLE : (EV_ADD | EV_ENABLE));
+}
+
+// Empties the notify port. Dead-name notifications (a send-possible request whose port
+// died) carry one user reference on the dead name, which is ours to drop.
+void port_service::serve_notifications_locked() {
+  for (;;) {
+    alignas(8) std::byte buf[sizeof(mach_dead_name_notification_t) + sizeof(mach_msg_max_trailer_t) + 64];
+    auto* hdr = reinterpret_cast<mach_msg_header_t*>(buf);
+    const mach_msg_return_t mr =
+        mach_msg(hdr, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof buf, notify_port_, 0, MACH_PORT_NULL);
+    if (mr != MACH_MSG_SUCCESS) break;
+    if (hdr->msgh_id == MACH_NOTIFY_DEAD_NAME) {
+      const auto n = load<mach_dead_name_notification_t>(buf);
+      mach_port_deallocate(mach_task_self(), n.not_port);
+    }
+    mach_msg_destroy(hdr);
+  }
+}
+
+void port_service::retry_sends_locked(op_queue& done) {
+  op_queue waiting;
+  waiting.splice(sends_);
+  while (port_op* op = waiting.pop()) {
+    op->notify_registered = false;  // fired (or replaced); re-registered below if still full
+    if (try_send_locked(op)) {
+      --pending_;
+      op->slot.clear();
+      done.push(op);
+    } else {
+      sends_.push(op);
+    }
+  }
+}
+
+void port_service::complete(op_queue& done) noexcept {
+  while (port_op* op = done.pop()) op->finish(op, true);
+  std::lock_guard lock(mutex_);
+  if (idle_check_due_ && !shut_down_) post_idle_check_locked();
+}
+
+void port_service::shutdown() {
+  op_queue doomed;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (port_impl* impl = live_; impl; impl = impl->next) doomed.splice(impl->ops);
+    while (port_op* op = sends_.pop()) {
+      cancel_request_locked(op);
+      doomed.push(op);
+    }
+    pending_ = 0;
+  }
+  // Destroyed without being invoked; a handler's destructor may destroy I/O objects,
+  // which call destroy() — hence outside the lock.
+  while (port_op* op = doomed.pop()) {
+    op->slot.clear();
+    op->finish(op, false);
+  }
+}
+
+void port_service::notify_fork(boost::asio::execution_context::fork_event event) {
+  if (event != boost::asio::execution_context::fork_child) return;
+  // kqueues are not inherited: make a fresh one and register the ports again.
+  op_queue done;
+  {
+    std::lock_guard lock(mutex_);
+    boost::system::error_code ignored;
+    descriptor_.close(ignored);
+    armed_ = false;
+    ++generation_;
+    open_kqueue();
+    for (port_impl* impl = live_; impl; impl = impl->next) {
+      impl->knote_added = impl->knote_enabled = false;
+      if (!impl->ops.empty()) set_knote_locked(*impl, EV_ADD | EV_ENABLE);
+    }
+    update_locked(done);
+  }
+  complete(done);
+}
+
+}  // namespace machio::detail

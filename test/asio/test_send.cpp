@@ -1,0 +1,121 @@
+// async_send: immediate sends, waiting on a full queue for send-possible, cancellation
+// while waiting (rights come back), a destination that dies while we wait.
+#include "asio_test.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
+using machio_test::ping;
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+// A port whose queue holds one message, already full.
+struct full_port {
+  machio::port_pair pair;
+  full_port() : pair(machio::receive_right::allocate_pair(machio::port_options{.qlimit = 1})) {
+    machio::send(ping(pair.send, 1), machio::no_wait);
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(asio_send, machio_test::right_accounting)
+
+BOOST_AUTO_TEST_CASE(sends_to_a_queue_with_room) {
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  bool done = false;
+  machio::async_send(io, ping(pair.send, 3), [&](error_code ec, machio::message back) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(!back.valid());
+    done = true;
+  });
+  BOOST_TEST(!done);  // never inside the initiating call
+  io.run();
+  BOOST_TEST(done);
+  BOOST_TEST(machio::receive(pair.receive).id() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(waits_for_room_on_a_full_queue_then_sends) {
+  asio::io_context io;
+  full_port full;
+  machio::receive_port port(io, std::move(full.pair.receive));
+  std::vector<mach_msg_id_t> events;
+  machio::async_send(io, ping(full.pair.send, 2), [&](error_code ec, machio::message back) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(!back.valid());
+    events.push_back(-2);
+  });
+  io.poll();
+  BOOST_TEST(events.empty());  // waiting: the queue is full
+  // Receiving makes room: the send-possible notification lets the send go through.
+  port.async_receive([&](error_code ec, machio::received_message m) {
+    BOOST_TEST(!ec);
+    events.push_back(m.id());
+    port.async_receive([&](error_code ec2, machio::received_message m2) {
+      BOOST_TEST(!ec2);
+      events.push_back(m2.id());
+    });
+  });
+  io.run();
+  BOOST_TEST_REQUIRE(events.size() == 3u);
+  BOOST_TEST(events[0] == 1);
+  BOOST_TEST(events.back() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_waiting_send_gives_the_rights_back) {
+  for (auto type : {asio::cancellation_type::terminal, asio::cancellation_type::partial,
+                    asio::cancellation_type::total}) {
+    asio::io_context io;
+    full_port full;
+    // The message moves a send right: after the cancellation the caller owns it again.
+    auto carried = machio::receive_right::allocate_pair();
+    machio::message msg =
+        machio::message_builder(5).destination(full.pair.send).add_port(std::move(carried.send)).build();
+    asio::cancellation_signal signal;
+    error_code got;
+    machio::message back;
+    machio::async_send(io, std::move(msg),
+                       asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, machio::message m) {
+                         got = ec;
+                         back = std::move(m);
+                       }));
+    io.poll();
+    signal.emit(type);
+    io.run();
+    BOOST_TEST(got == asio::error::operation_aborted);
+    BOOST_TEST(back.valid());
+    BOOST_TEST(back.descriptor_count() == 1u);
+    // The queue still holds only the first message.
+    BOOST_TEST(machio::receive(full.pair.receive).id() == 1);
+    error_code none;
+    machio::receive(full.pair.receive, {}, machio::no_wait, none);
+    BOOST_TEST(none == boost::system::errc::timed_out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_destination_that_dies_while_waiting_fails_the_send) {
+  asio::io_context io;
+  full_port full;
+  error_code got;
+  machio::async_send(io, ping(full.pair.send, 6), [&](error_code ec, machio::message m) {
+    got = ec;
+    BOOST_TEST(m.valid());  // not sent: it comes back
+  });
+  io.poll();
+  full.pair.receive.reset();  // the port dies
+  io.run();
+  BOOST_TEST(got == machio::make_mach_error_code(MACH_SEND_INVALID_DEST));
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_message_fails_at_once) {
+  asio::io_context io;
+  error_code got;
+  machio::async_send(io.get_executor(), machio::message{}, [&](error_code ec, machio::message) { got = ec; });
+  io.run();
+  BOOST_TEST(got == make_error_code(machio::error::message_consumed));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
