@@ -12,6 +12,12 @@
 #   A plain C11 program (no extensions), compiled with the project's warnings and run by
 #   ctest; it passes when it exits 0.
 #
+# On Linux every test talks to a private machd (socket under the build directory, the
+# daemon built here, a short idle timeout) so that no test ever touches a user's daemon;
+# tests labelled emu use the in-process test API (emu/testing/machemu_testing.h) and run
+# with MACHEMU_MODE=inprocess. ENVIRONMENT_MODIFICATION keeps these apart from the
+# ENVIRONMENT a test sets for itself.
+#
 # In the macOS cross build nothing can run, so each of these registers a check that the
 # binary is a Mach-O executable for the target architecture instead (label macho).
 
@@ -32,7 +38,25 @@ function(_machio_register_test name label timeout)
   else()
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES LABELS "${label}" TIMEOUT ${timeout})
+    machio_test_environment(${name} ${label})
   endif()
+endfunction()
+
+# The mach-emu environment of test <name> (see above). Also used by test/machd.
+function(machio_test_environment name label)
+  if(MACHIO_DARWIN OR NOT TARGET machd)
+    return()
+  endif()
+  set(dir "${CMAKE_BINARY_DIR}/machd-test")
+  file(MAKE_DIRECTORY "${dir}")
+  file(CHMOD "${dir}" DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+  set(mods "MACHEMU_SOCKET=set:${dir}/machd.sock"
+           "MACHEMU_MACHD=set:$<TARGET_FILE:machd>"
+           "MACHEMU_MACHD_IDLE_MS=set:2000")
+  if(label STREQUAL "emu")
+    list(APPEND mods "MACHEMU_MODE=set:inprocess")
+  endif()
+  set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT_MODIFICATION ${mods})
 endfunction()
 
 function(machio_add_test name)

@@ -88,6 +88,7 @@ task* kernel::create_task(const task_identity& who) {
   e->object = ref<ipc_object>(self.get());
   self->srights = 1;
   self->names.emplace_back(t, t->self_name);
+  t->self_port = std::move(self);
   return t;
 }
 
@@ -98,6 +99,9 @@ void kernel::destroy_task(task* t) {
   t->active = false;
   while (!t->kqueues.empty()) kqueue_destroy(*t->kqueues.back());
   auto& table = t->names.table;
+  // The task's own port dies with it (holders of send rights to it see a dead name), so
+  // that a daemon serving processes for a long time does not keep one port per task.
+  ref<port> self = std::move(t->self_port);
   for (std::uint32_t i = 1; i < table.size(); ++i) {
     entry& e = table[i];
     if (e.type == 0) continue;
@@ -131,6 +135,7 @@ void kernel::destroy_task(task* t) {
       entry_free(*t, name);
     }
   }
+  if (self && self->active) port_dies(std::move(self));
   // Requests this task registered on other tasks' ports are gone with its names.
   std::erase(tasks_, t);
   if (t->release()) delete t;

@@ -235,6 +235,7 @@ struct task : refcounted {
   space names;
   task_identity identity;
   mach_port_name_t self_name = MACH_PORT_NULL;
+  ref<port> self_port;  // the task port: dies with the task, whoever holds rights to it
   std::vector<ref<kqueue>> kqueues;
 };
 

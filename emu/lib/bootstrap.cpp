@@ -1,24 +1,35 @@
-// The bootstrap calls. In the in-process mode launchd's name service lives in the core.
+// The bootstrap calls: launchd's name service lives in the kernel core (in this process or
+// in machd) and is reached through the transport.
 #include <servers/bootstrap.h>
 
 #include <mach/mach.h>
 
-#include "lib/runtime.hpp"
+#include "lib/transport.hpp"
 
-using machemu::lib::runtime;
-
-// A send right to the name service would be the task's bootstrap special port; in the
-// in-process mode the service is reached by function call, so any non-null name works as
-// the handle and we use the task's own port name.
+// A send right to the name service would be the task's bootstrap special port. The name
+// service is reached by a call of its own (in-process: a function call; machd: a request),
+// so any non-null name works as the handle; it is the task's own port name, which is the
+// same in every task (and so valid in a forked child too).
 mach_port_t bootstrap_port = 0x103;
 
 namespace {
-template <class F>
-kern_return_t with_bootstrap(mach_port_t bp, F&& fn) {
+kern_return_t service_call(machemu::lib::call what, mach_port_t bp, const char* service,
+                           mach_port_t port, mach_port_t* out) {
   if (bp == MACH_PORT_NULL) return MACH_SEND_INVALID_DEST;
-  runtime& rt = runtime::get();
-  auto lk = rt.lock();
-  return fn(rt.core(), rt.calling_task());
+  if (!service) return BOOTSTRAP_UNKNOWN_SERVICE;
+  machemu::lib::port_call c;
+  c.what = what;
+  c.a[0] = bp;
+  c.a[1] = port;
+  // At most BOOTSTRAP_MAX_NAME_LEN bytes: longer names are refused by the core.
+  std::size_t n = 0;
+  while (n < BOOTSTRAP_MAX_NAME_LEN && service[n]) ++n;
+  const auto* p = reinterpret_cast<const std::byte*>(service);
+  c.in.assign(p, p + n);
+  machemu::lib::port_result r;
+  const kern_return_t kr = machemu::lib::run(c, r);
+  if (kr == KERN_SUCCESS && out) *out = static_cast<mach_port_t>(r.out[0]);
+  return kr;
 }
 }  // namespace
 
@@ -26,16 +37,16 @@ extern "C" {
 
 kern_return_t bootstrap_check_in(mach_port_t bp, const name_t service_name, mach_port_t* sp) {
   if (!sp) return BOOTSTRAP_NOT_PRIVILEGED;
-  return with_bootstrap(bp, [&](auto& k, auto& t) { return k.bootstrap_check_in(t, service_name, sp); });
+  return service_call(machemu::lib::call::bootstrap_check_in, bp, service_name, 0, sp);
 }
 
 kern_return_t bootstrap_look_up(mach_port_t bp, const name_t service_name, mach_port_t* sp) {
   if (!sp) return BOOTSTRAP_NOT_PRIVILEGED;
-  return with_bootstrap(bp, [&](auto& k, auto& t) { return k.bootstrap_look_up(t, service_name, sp); });
+  return service_call(machemu::lib::call::bootstrap_look_up, bp, service_name, 0, sp);
 }
 
 kern_return_t bootstrap_register(mach_port_t bp, name_t service_name, mach_port_t sp) {
-  return with_bootstrap(bp, [&](auto& k, auto& t) { return k.bootstrap_register(t, service_name, sp); });
+  return service_call(machemu::lib::call::bootstrap_register, bp, service_name, sp, nullptr);
 }
 
 const char* bootstrap_strerror(kern_return_t r) {

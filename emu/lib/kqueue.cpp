@@ -1,4 +1,4 @@
-// kqueue() and kevent64() for EVFILT_MACHPORT.
+// kqueue() and kevent64() for EVFILT_MACHPORT, and the in-process transport's kqueues.
 //
 // A kqueue is a real file descriptor (one end of a socket pair) so that poll/epoll — and so
 // Asio's reactor — can watch it: the core tells us when the queue has pending events and
@@ -20,6 +20,7 @@
 #include <mach/mach.h>
 
 #include "lib/runtime.hpp"
+#include "lib/transport.hpp"
 
 using machemu::lib::runtime;
 namespace kern = machemu::kern;
@@ -77,7 +78,9 @@ void reap_closed(runtime& rt) {
 
 }  // namespace
 
-extern "C" int kqueue(void) {
+namespace machemu::lib {
+
+int inprocess_kqueue() {
   runtime& rt = runtime::get();
   auto lk = rt.lock();
   reap_closed(rt);
@@ -92,13 +95,9 @@ extern "C" int kqueue(void) {
   return fds[0];
 }
 
-extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchanges,
-                        struct kevent64_s* eventlist, int nevents, unsigned int flags,
-                        const struct timespec* timeout) {
-  if (nchanges < 0 || nevents < 0) {
-    errno = EINVAL;
-    return -1;
-  }
+int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
+                     kevent64_s* eventlist, int nevents, unsigned flags,
+                     const timespec* timeout) {
   runtime& rt = runtime::get();
   auto lk = rt.lock();
   auto& reg = registry();
@@ -134,4 +133,19 @@ extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchange
       return 0;
     }
   }
+}
+
+}  // namespace machemu::lib
+
+extern "C" int kqueue(void) { return machemu::lib::current_transport().kqueue(); }
+
+extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchanges,
+                        struct kevent64_s* eventlist, int nevents, unsigned int flags,
+                        const struct timespec* timeout) {
+  if (nchanges < 0 || nevents < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  return machemu::lib::current_transport().kevent(kq, changelist, nchanges, eventlist,
+                                                  nevents, flags, timeout);
 }

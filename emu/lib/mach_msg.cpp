@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "lib/runtime.hpp"
+#include "lib/transport.hpp"
 
 using machemu::lib::blocking_waiter;
 using machemu::lib::runtime;
@@ -61,15 +62,13 @@ mach_msg_return_t receive_phase(runtime& rt, std::unique_lock<std::mutex>& lk,
 
 }  // namespace
 
-extern "C" {
+namespace machemu::lib {
 
-mach_msg_return_t mach_msg_overwrite(mach_msg_header_t* msg, mach_msg_option_t option,
-                                     mach_msg_size_t send_size, mach_msg_size_t rcv_size,
-                                     mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
-                                     mach_port_name_t notify, mach_msg_header_t* rcv_msg,
-                                     mach_msg_size_t rcv_limit) {
-  (void)notify;  // modern XNU reads this argument as a send priority; it has no effect here
-  (void)rcv_limit;
+// The in-process transport's mach_msg: the core runs under the runtime's lock.
+mach_msg_return_t inprocess_msg(mach_msg_header_t* msg, mach_msg_option_t option,
+                                mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+                                mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+                                mach_msg_header_t* rcv_msg) {
   runtime& rt = runtime::get();
   auto lk = rt.lock();
   if (option & MACH_SEND_MSG) {
@@ -79,6 +78,21 @@ mach_msg_return_t mach_msg_overwrite(mach_msg_header_t* msg, mach_msg_option_t o
   if (option & MACH_RCV_MSG)
     return receive_phase(rt, lk, rcv_msg ? rcv_msg : msg, option, rcv_size, rcv_name, timeout);
   return MACH_MSG_SUCCESS;
+}
+
+}  // namespace machemu::lib
+
+extern "C" {
+
+mach_msg_return_t mach_msg_overwrite(mach_msg_header_t* msg, mach_msg_option_t option,
+                                     mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+                                     mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+                                     mach_port_name_t notify, mach_msg_header_t* rcv_msg,
+                                     mach_msg_size_t rcv_limit) {
+  (void)notify;  // modern XNU reads this argument as a send priority; it has no effect here
+  (void)rcv_limit;
+  return machemu::lib::current_transport().msg(msg, option, send_size, rcv_size, rcv_name,
+                                               timeout, rcv_msg);
 }
 
 mach_msg_return_t mach_msg(mach_msg_header_t* msg, mach_msg_option_t option,

@@ -2,8 +2,8 @@
 //
 // Every C function takes the lock, resolves the calling thread's task and calls the core.
 // A call that must wait parks the thread on its own condition variable; the core wakes it
-// through the waiter interface and the call retries. machd (next) replaces this file's role
-// for cross-process IPC; the C functions do not change.
+// through the waiter interface and the call retries. Used only with MACHEMU_MODE=inprocess
+// (transport.cpp); the default transport sends every call to machd (machd_client.cpp).
 #pragma once
 
 #include <chrono>

@@ -1,0 +1,674 @@
+// The machd transport: every call is a request to the user's machd.
+//
+// Each thread has its own connection (opened at its first call), so a thread blocked in
+// mach_msg or kevent64 simply waits for its reply while the process's other threads go on
+// with their own connections; machd maps all connections of one process to one task.
+// A forked child notices that its pid changed and connects anew: it is a new task.
+// If machd goes away, every blocked call returns at once (its socket reports the end), and
+// every later call in this process fails with MACH_SEND_INVALID_DEST: the task and all its
+// rights are gone, and a new machd must never see the old names.
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <mach/mach.h>
+
+#include "lib/transport.hpp"
+#include "machd/debug.h"
+#include "machd/paths.hpp"
+#include "machd/wire.hpp"
+
+#ifndef MACHEMU_MACHD_PATH
+#define MACHEMU_MACHD_PATH ""
+#endif
+
+namespace machemu::lib {
+
+namespace {
+
+using wire::op;
+
+// ---- process-wide state ----------------------------------------------------------------
+
+struct process_state {
+  std::mutex mutex;
+  pid_t pid = 0;               // the process this state belongs to (fork resets it)
+  std::uint64_t boot_id = 0;   // the machd our task lives in; 0 before the first hello
+  std::atomic<bool> lost{false};
+  bool reported = false;
+  std::string socket;
+};
+
+process_state& state() {
+  static auto* s = new process_state;  // never destroyed: calls may come during exit
+  return *s;
+}
+
+void after_fork_child() {
+  process_state& s = state();
+  new (&s.mutex) std::mutex;  // the parent may have held it at fork time
+  s.pid = 0;
+  s.boot_id = 0;
+  s.lost = false;
+  s.reported = false;
+}
+
+// Marks the task lost and says so once.
+void lose(const char* why) {
+  process_state& s = state();
+  if (!s.lost.exchange(true)) {
+    std::fprintf(stderr, "mach-emu: %s; Mach IPC in this process is gone\n", why);
+  }
+}
+
+// ---- this thread's connection -------------------------------------------------------------
+
+struct thread_conn {
+  int fd = -1;
+  pid_t pid = 0;
+};
+thread_local thread_conn tconn;
+// Request and reply buffers reused by every call of this thread (no steady-state
+// allocation; calls never nest).
+thread_local std::vector<std::byte> tl_request;
+thread_local std::vector<std::byte> tl_reply;
+pthread_key_t close_key;
+
+void close_at_thread_exit(void* p) {
+  auto fd = static_cast<int>(reinterpret_cast<std::intptr_t>(p)) - 1;
+  if (fd >= 0) ::close(fd);
+}
+
+bool write_all(int fd, const void* p, std::size_t n) {
+  const auto* b = static_cast<const char*>(p);
+  while (n) {
+    const ssize_t k = ::send(fd, b, n, MSG_NOSIGNAL);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    b += k;
+    n -= static_cast<std::size_t>(k);
+  }
+  return true;
+}
+
+bool read_all(int fd, void* p, std::size_t n) {
+  auto* b = static_cast<char*>(p);
+  while (n) {
+    const ssize_t k = ::recv(fd, b, n, 0);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    b += k;
+    n -= static_cast<std::size_t>(k);
+  }
+  return true;
+}
+
+// One request and its reply on `fd`. False when machd is gone or answers nonsense.
+bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
+              const int* fds = nullptr, int nfds = 0) {
+  if (payload.size() > wire::max_payload) return false;
+  wire::header h{wire::magic, wire::version, static_cast<std::uint16_t>(o),
+                 static_cast<std::uint32_t>(payload.size()), static_cast<std::uint32_t>(nfds)};
+  iovec iov[2] = {{&h, sizeof h},
+                  {const_cast<std::byte*>(payload.data()), payload.size()}};
+  msghdr mh{};
+  mh.msg_iov = iov;
+  mh.msg_iovlen = payload.empty() ? 1 : 2;
+  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 2)];
+  if (nfds) {
+    mh.msg_control = cbuf;
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    std::memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+  }
+  ssize_t k;
+  do {
+    k = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
+  } while (k < 0 && errno == EINTR);
+  if (k < 0) return false;
+  const std::size_t total = sizeof h + payload.size();
+  if (static_cast<std::size_t>(k) < total) {
+    // The rest, without descriptors.
+    std::vector<std::byte> all(total);
+    std::memcpy(all.data(), &h, sizeof h);
+    std::memcpy(all.data() + sizeof h, payload.data(), payload.size());
+    if (!write_all(fd, all.data() + k, total - static_cast<std::size_t>(k))) return false;
+  }
+  wire::header r{};
+  if (!read_all(fd, &r, sizeof r)) return false;
+  if (wire::check(r) != wire::header_check::ok || r.op != h.op || r.nfds != 0) return false;
+  out.resize(r.length);
+  return read_all(fd, out.data(), out.size());
+}
+
+std::string machd_binary() {
+  if (const char* p = std::getenv("MACHEMU_MACHD"); p && *p) return p;
+  return MACHEMU_MACHD_PATH;
+}
+
+int try_connect(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return -1;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Starts machd (detached: fork, setsid, fork, exec) and waits until it listens or gives
+// up. Called with <socket>.start locked, so only one process starts one at a time.
+void start_daemon(const std::string& path) {
+  const std::string bin = machd_binary();
+  if (bin.empty()) return;
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) return;
+  // Everything the child needs is prepared before fork (only exec-safe calls after it).
+  const std::string ready_arg = std::to_string(ready[1]);
+  std::string idle = "30000";
+  if (const char* v = std::getenv("MACHEMU_MACHD_IDLE_MS"); v && *v) idle = v;
+  const char* argv[] = {bin.c_str(), "--socket", path.c_str(), "--ready-fd", ready_arg.c_str(),
+                        "--idle-timeout", idle.c_str(), nullptr};
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);
+    ::fcntl(ready[1], F_SETFD, 0);
+    // No descriptor of ours stays open in the daemon: whoever waits for our output to
+    // end (a shell pipe, ctest) must not wait for machd's idle exit.
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    ::execv(argv[0], const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  ::close(ready[1]);
+  if (child > 0) {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    // Wait for "listening" (or for machd to exit: then the pipe ends).
+    pollfd p{ready[0], POLLIN, 0};
+    if (::poll(&p, 1, 10000) > 0) {
+      char c;
+      [[maybe_unused]] ssize_t n = ::read(ready[0], &c, 1);
+    }
+  }
+  ::close(ready[0]);
+}
+
+// Connects to machd, starting it if none listens.
+int connect_or_start(const std::string& path) {
+  if (int fd = try_connect(path); fd >= 0) return fd;
+  const std::string lock = path + ".start";
+  const int lfd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lfd < 0) return -1;
+  while (::flock(lfd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  int fd = try_connect(path);  // someone else may have started it meanwhile
+  if (fd < 0) {
+    start_daemon(path);
+    fd = try_connect(path);
+  }
+  ::close(lfd);  // releases the lock
+  return fd;
+}
+
+// This thread's connection to machd, opening it (and saying hello) when needed. -1 when
+// the process has lost its task or no machd can be reached.
+int connection() {
+  process_state& s = state();
+  const pid_t me = ::getpid();
+  if (tconn.fd >= 0 && tconn.pid == me) return s.lost ? -1 : tconn.fd;
+  if (tconn.fd >= 0) {
+    ::close(tconn.fd);  // inherited from the parent across fork
+    tconn.fd = -1;
+  }
+  if (s.lost) return -1;
+  {
+    std::lock_guard lk(s.mutex);
+    if (s.pid != me) {
+      static std::once_flag once;
+      std::call_once(once, [] {
+        ::pthread_atfork(nullptr, nullptr, after_fork_child);
+        ::pthread_key_create(&close_key, close_at_thread_exit);
+      });
+      std::string error;
+      s.socket = paths::socket_path(error);
+      if (s.socket.empty()) {
+        lose(("cannot find machd's socket: " + error).c_str());
+        return -1;
+      }
+      s.pid = me;
+    }
+  }
+  std::uint32_t max_names = 0;
+  if (const char* limit = std::getenv("MACHEMU_MAX_NAMES")) {
+    const long v = std::strtol(limit, nullptr, 10);
+    if (v > 0) max_names = static_cast<std::uint32_t>(v);
+  }
+  // A daemon that is just exiting for idleness may close a fresh connection unanswered:
+  // then start over (our task did not exist yet, so nothing is lost).
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int fd = connect_or_start(s.socket);
+    if (fd < 0) continue;
+    wire::writer w;
+    wire::encode(w, wire::hello_request{max_names});
+    std::vector<std::byte> out;
+    if (!exchange(fd, op::hello, w.buffer(), out)) {
+      ::close(fd);
+      continue;
+    }
+    wire::reader rd(out);
+    std::uint32_t kr = 0, self = 0;
+    std::uint64_t boot = 0;
+    if (!rd.u32(kr) || !rd.u32(self) || !rd.u64(boot) || kr != KERN_SUCCESS) {
+      ::close(fd);
+      break;
+    }
+    {
+      std::lock_guard lk(s.mutex);
+      if (s.boot_id != 0 && s.boot_id != boot) {
+        ::close(fd);
+        lose("machd restarted");
+        return -1;
+      }
+      s.boot_id = boot;
+    }
+    tconn.fd = fd;
+    tconn.pid = me;
+    ::pthread_setspecific(close_key, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd) + 1));
+    return fd;
+  }
+  lose(("cannot reach machd at " + s.socket).c_str());
+  return -1;
+}
+
+// A request on this thread's connection. False (and the task marked lost) on failure.
+bool request(op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
+             const int* fds = nullptr, int nfds = 0) {
+  const int fd = connection();
+  if (fd < 0) return false;
+  if (exchange(fd, o, payload, out, fds, nfds)) return true;
+  lose("lost the connection to machd");
+  return false;
+}
+
+// ---- out-of-line memory -----------------------------------------------------------------
+
+bool read_self(std::uint64_t address, void* out, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    iovec local{static_cast<char*>(out) + done, size - done};
+    iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(address + done)), size - done};
+    const ssize_t n = ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Calls fn(descriptor offset, type) for each descriptor of the message in `buf` (bounded by
+// its size); stops at anything it cannot parse.
+template <class F>
+void for_each_descriptor(std::byte* buf, std::size_t size, F&& fn) {
+  if (size < sizeof(mach_msg_base_t)) return;
+  mach_msg_header_t h;
+  std::memcpy(&h, buf, sizeof h);
+  if (!(h.msgh_bits & MACH_MSGH_BITS_COMPLEX)) return;
+  if (h.msgh_size < size) size = h.msgh_size;
+  mach_msg_body_t body;
+  std::memcpy(&body, buf + sizeof h, sizeof body);
+  std::size_t off = sizeof(mach_msg_base_t);
+  for (mach_msg_size_t i = 0; i < body.msgh_descriptor_count && off + 12 <= size; ++i) {
+    const auto type = static_cast<mach_msg_descriptor_type_t>(buf[off + 11]);
+    const std::size_t len = type == MACH_MSG_PORT_DESCRIPTOR ? 12 : 16;
+    if (off + len > size) return;
+    if (type > MACH_MSG_GUARDED_PORT_DESCRIPTOR) return;
+    fn(off, type);
+    off += len;
+  }
+}
+
+// Replaces the tokens machd wrote for OOL memory with fresh mappings of the data it sent.
+void patch_tokens(std::byte* buf, std::size_t size,
+                  std::map<std::uint64_t, std::span<const std::byte>>& outs) {
+  for_each_descriptor(buf, size, [&](std::size_t off, mach_msg_descriptor_type_t type) {
+    if (type != MACH_MSG_OOL_DESCRIPTOR && type != MACH_MSG_OOL_VOLATILE_DESCRIPTOR &&
+        type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
+      return;
+    std::uint64_t a;
+    std::memcpy(&a, buf + off, sizeof a);
+    auto it = outs.find(a);
+    if (it == outs.end()) return;
+    vm_address_t mapped = 0;
+    std::uint64_t result = 0;
+    if (vm_allocate(mach_task_self(), &mapped, it->second.size(), VM_FLAGS_ANYWHERE) ==
+        KERN_SUCCESS) {
+      std::memcpy(reinterpret_cast<void*>(mapped), it->second.data(), it->second.size());
+      result = mapped;
+    }
+    std::memcpy(buf + off, &result, sizeof result);
+    outs.erase(it);
+  });
+}
+
+bool read_outs(wire::reader& rd, std::map<std::uint64_t, std::span<const std::byte>>& outs) {
+  std::uint32_t n = 0;
+  if (!rd.u32(n)) return false;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::uint64_t token = 0;
+    std::span<const std::byte> data;
+    if (!rd.u64(token) || !rd.bytes(data, wire::max_payload)) return false;
+    outs[token] = data;
+  }
+  return true;
+}
+
+// ---- kqueues -----------------------------------------------------------------------------
+
+struct client_kq {
+  std::uint64_t id = 0;
+  ino_t inode = 0;
+  pid_t pid = 0;
+};
+std::mutex kq_mutex;
+std::map<int, client_kq>& kqueues() {
+  static auto* m = new std::map<int, client_kq>;
+  return *m;
+}
+
+ino_t inode_of(int fd) {
+  struct stat st;
+  return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// Tells machd about kqueue descriptors the program closed (or that fork left behind).
+void reap_closed_kqueues() {
+  std::vector<std::uint64_t> gone;
+  {
+    std::lock_guard lk(kq_mutex);
+    auto& m = kqueues();
+    for (auto it = m.begin(); it != m.end();) {
+      if (it->second.pid != ::getpid()) {
+        it = m.erase(it);
+      } else if (inode_of(it->first) != it->second.inode) {
+        gone.push_back(it->second.id);
+        it = m.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (std::uint64_t id : gone) {
+    wire::writer w;
+    w.u64(id);
+    std::vector<std::byte> out;
+    request(op::kq_close, w.buffer(), out);
+  }
+}
+
+// ---- the transport -------------------------------------------------------------------------
+
+class machd_client final : public transport {
+ public:
+  void port(const port_call& c, port_result& r) override {
+    wire::writer w(tl_request);
+    w.u32(static_cast<std::uint32_t>(c.what));
+    for (std::uint64_t a : c.a) w.u64(a);
+    w.bytes(c.in);
+    std::vector<std::byte>& out = tl_reply;
+    if (!request(op::port_call, w.buffer(), out)) {
+      r.kr = MACH_SEND_INVALID_DEST;
+      return;
+    }
+    wire::reader rd(out);
+    std::int32_t kr = 0;
+    std::span<const std::byte> blob;
+    bool ok = rd.i32(kr);
+    for (std::uint64_t& o : r.out) ok = ok && rd.u64(o);
+    ok = ok && rd.bytes(blob, wire::max_payload);
+    if (!ok) {
+      lose("machd sent a malformed reply");
+      r.kr = MACH_SEND_INVALID_DEST;
+      return;
+    }
+    r.kr = kr;
+    r.blob.assign(blob.begin(), blob.end());
+  }
+
+  mach_msg_return_t msg(mach_msg_header_t* m, mach_msg_option_t option,
+                        mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+                        mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+                        mach_msg_header_t* rcv_msg) override {
+    const bool send = option & MACH_SEND_MSG;
+    const bool receive = option & MACH_RCV_MSG;
+    if (send && !m) return MACH_SEND_INVALID_DATA;
+    mach_msg_header_t* rbuf = rcv_msg ? rcv_msg : m;
+    if (receive && !rbuf) return MACH_RCV_INVALID_DATA;
+    auto* sbytes = reinterpret_cast<std::byte*>(m);
+    wire::writer w(tl_request);
+    w.u32(static_cast<std::uint32_t>(option));
+    w.u32(send ? send_size : 0);
+    w.u32(receive ? rcv_size : 0);
+    w.u32(rcv_name);
+    w.u32(timeout);
+    w.u32(rcv_msg && rcv_msg != m ? 1 : 0);
+    if (send) {
+      // The send size is checked by the core; a buffer shorter than it is the caller's
+      // bug, exactly as on Darwin.
+      if (send_size > wire::max_payload) return MACH_SEND_TOO_LARGE;
+      w.bytes(sbytes, send_size);
+    } else {
+      w.bytes(nullptr, 0);
+    }
+    // The receive buffer's first bytes: the core may leave parts of them alone.
+    const std::size_t prefix = receive ? std::min<std::size_t>(rcv_size, 128) : 0;
+    w.bytes(rbuf, prefix);
+    // Out-of-line regions, read now (the core copies them at send time anyway).
+    std::vector<std::pair<std::uint64_t, std::size_t>> regions;  // empty: no allocation
+    if (send)
+      for_each_descriptor(sbytes, send_size, [&](std::size_t off, mach_msg_descriptor_type_t type) {
+        if (type != MACH_MSG_OOL_DESCRIPTOR && type != MACH_MSG_OOL_VOLATILE_DESCRIPTOR &&
+            type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
+          return;  // port descriptors are 12 bytes and carry no memory
+        std::uint64_t a;
+        std::uint32_t n;
+        std::memcpy(&a, sbytes + off, sizeof a);
+        std::memcpy(&n, sbytes + off + 12, sizeof n);
+        std::size_t bytes = n;
+        if (type == MACH_MSG_OOL_PORTS_DESCRIPTOR) bytes *= sizeof(mach_port_name_t);
+        if (a && bytes) regions.emplace_back(a, bytes);
+      });
+    std::size_t total = w.buffer().size();
+    std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> captured;
+    for (auto [a, n] : regions) {
+      total += n + 12;
+      if (total > wire::max_payload) return MACH_SEND_TOO_LARGE;
+      std::vector<std::byte> data(n);
+      if (read_self(a, data.data(), n)) captured.emplace_back(a, std::move(data));
+    }
+    w.u32(static_cast<std::uint32_t>(captured.size()));
+    for (auto& [a, data] : captured) {
+      w.u64(a);
+      w.bytes(data);
+    }
+    captured.clear();
+    std::vector<std::byte>& out = tl_reply;
+    if (!request(op::msg, w.buffer(), out))
+      return send ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
+    wire::reader rd(out);
+    std::int32_t mr = 0;
+    std::uint32_t phase = 0;
+    std::span<const std::byte> back;
+    std::map<std::uint64_t, std::span<const std::byte>> outs;
+    if (!rd.i32(mr) || !rd.u32(phase) || phase > 1 || !rd.bytes(back, wire::max_payload) ||
+        !read_outs(rd, outs)) {
+      lose("machd sent a malformed reply");
+      return send ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
+    }
+    std::uint32_t ndealloc = 0;
+    if (!rd.u32(ndealloc)) return MACH_SEND_INVALID_DEST;
+    for (std::uint32_t i = 0; i < ndealloc; ++i) {
+      std::uint64_t a = 0, n = 0;
+      if (!rd.u64(a) || !rd.u64(n)) break;
+      vm_deallocate(mach_task_self(), static_cast<vm_address_t>(a), static_cast<vm_size_t>(n));
+    }
+    auto* target = reinterpret_cast<std::byte*>(phase == 1 ? rbuf : m);
+    const std::size_t limit = phase == 1 ? rcv_size : send_size;
+    if (back.size() <= limit && !back.empty()) {
+      std::memcpy(target, back.data(), back.size());
+      patch_tokens(target, back.size(), outs);
+    }
+    return mr;
+  }
+
+  int kqueue() override {
+    reap_closed_kqueues();
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) return -1;
+    // machd gets the write end (to signal) and the read end (to drain); we keep the read end.
+    const int ends[2] = {fds[1], fds[0]};  // the order machd expects: write end, read end
+    std::vector<std::byte> out;
+    const bool ok = request(op::kq_create, {}, out, ends, 2);
+    ::close(fds[1]);
+    wire::reader rd(out);
+    std::uint64_t id = 0;
+    if (!ok || !rd.u64(id)) {
+      ::close(fds[0]);
+      errno = ENOMEM;
+      return -1;
+    }
+    std::lock_guard lk(kq_mutex);
+    kqueues()[fds[0]] = client_kq{id, inode_of(fds[0]), ::getpid()};
+    return fds[0];
+  }
+
+  int kevent(int kq, const kevent64_s* changes, int nchanges, kevent64_s* events, int nevents,
+             unsigned flags, const timespec* timeout) override {
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lk(kq_mutex);
+      auto it = kqueues().find(kq);
+      if (it == kqueues().end() || it->second.pid != ::getpid() ||
+          inode_of(kq) != it->second.inode) {
+        errno = EBADF;
+        return -1;
+      }
+      id = it->second.id;
+    }
+    if (!events) nevents = 0;
+    if (!changes) nchanges = 0;
+    if (static_cast<std::uint32_t>(nevents) > wire::max_kevents ||
+        static_cast<std::uint32_t>(nchanges) > wire::max_kevents) {
+      errno = EINVAL;
+      return -1;
+    }
+    wire::writer w(tl_request);
+    w.u64(id);
+    w.u32(static_cast<std::uint32_t>(nevents));
+    w.u32(flags);
+    w.u32(timeout ? 1 : 0);
+    w.u64(timeout ? static_cast<std::uint64_t>(timeout->tv_sec) * 1000000000ull +
+                        static_cast<std::uint64_t>(timeout->tv_nsec)
+                  : 0);
+    w.bytes(changes, static_cast<std::size_t>(nchanges) * sizeof(kevent64_s));
+    std::vector<std::byte>& out = tl_reply;
+    if (!request(op::kq_event, w.buffer(), out)) {
+      errno = EBADF;
+      return -1;
+    }
+    wire::reader rd(out);
+    std::int32_t n = 0;
+    std::span<const std::byte> evs;
+    std::uint32_t nwrites = 0;
+    if (!rd.i32(n) || !rd.bytes(evs, wire::max_payload) || !rd.u32(nwrites)) {
+      errno = EBADF;
+      return -1;
+    }
+    std::vector<std::pair<std::uint64_t, std::span<const std::byte>>> writes;
+    for (std::uint32_t i = 0; i < nwrites; ++i) {
+      std::uint64_t a = 0;
+      std::span<const std::byte> data;
+      if (!rd.u64(a) || !rd.bytes(data, wire::max_payload)) break;
+      writes.emplace_back(a, data);
+    }
+    std::map<std::uint64_t, std::span<const std::byte>> outs;
+    read_outs(rd, outs);
+    if (n < 0) {
+      errno = -n;
+      return -1;
+    }
+    if (evs.size() != static_cast<std::size_t>(n) * sizeof(kevent64_s) || n > nevents) {
+      errno = EBADF;
+      return -1;
+    }
+    if (!evs.empty()) std::memcpy(events, evs.data(), evs.size());
+    // Direct receives: the message lands in the buffer the knote registered.
+    for (auto& [a, data] : writes) {
+      auto* dst = reinterpret_cast<std::byte*>(static_cast<std::uintptr_t>(a));
+      std::memcpy(dst, data.data(), data.size());
+      patch_tokens(dst, data.size(), outs);
+    }
+    return n;
+  }
+};
+
+}  // namespace
+
+transport& machd_transport() {
+  static machd_client* t = new machd_client;  // never destroyed: calls may come during exit
+  return *t;
+}
+
+// Debug request: machd's live tasks and ports (tests check that they return to where they
+// started). Returns false when machd cannot be reached.
+bool machd_counts(std::uint64_t& tasks, std::uint64_t& ports, std::uint64_t& connections,
+                  std::uint64_t& pid) {
+  std::vector<std::byte> out;
+  if (!request(op::counts, {}, out)) return false;
+  wire::reader rd(out);
+  return rd.u64(tasks) && rd.u64(ports) && rd.u64(connections) && rd.u64(pid);
+}
+
+}  // namespace machemu::lib
+
+extern "C" int machemu_machd_get_counts(struct machemu_machd_counts* out) {
+  std::uint64_t t = 0, p = 0, c = 0, pid = 0;
+  if (&machemu::lib::current_transport() != &machemu::lib::machd_transport()) return -1;
+  if (!machemu::lib::machd_counts(t, p, c, pid)) return -1;
+  out->tasks = t;
+  out->ports = p;
+  out->connections = c;
+  out->pid = pid;
+  return 0;
+}

@@ -1,0 +1,45 @@
+// How the C functions reach a kernel core: in this process (MACHEMU_MODE=inprocess) or in
+// machd (the default). Every C call of the Darwin API goes through one of these four
+// entry points; mach_port_* and bootstrap_* all travel as a port_call.
+#pragma once
+
+#include <mach/message.h>
+#include <sys/event.h>
+
+#include <time.h>
+
+#include "lib/port_call.hpp"
+
+namespace machemu::lib {
+
+class transport {
+ public:
+  // Runs one mach_port_* / bootstrap_* call; the result (including the code) is in `r`.
+  virtual void port(const port_call& c, port_result& r) = 0;
+  // mach_msg_overwrite's send and receive phases, with blocking and timeouts.
+  virtual mach_msg_return_t msg(mach_msg_header_t* msg, mach_msg_option_t option,
+                                mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+                                mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+                                mach_msg_header_t* rcv_msg) = 0;
+  // kqueue(): a new descriptor, or -1 with errno.
+  virtual int kqueue() = 0;
+  // kevent64 on a descriptor from kqueue(); argument counts are already checked.
+  virtual int kevent(int kq, const kevent64_s* changes, int nchanges, kevent64_s* events,
+                     int nevents, unsigned flags, const timespec* timeout) = 0;
+
+ protected:
+  ~transport() = default;
+};
+
+// The transport MACHEMU_MODE selects, chosen at the first call.
+transport& current_transport();
+transport& inprocess_transport();
+transport& machd_transport();
+
+// Runs `c` through the current transport and returns its code.
+inline kern_return_t run(const port_call& c, port_result& r) {
+  current_transport().port(c, r);
+  return r.kr;
+}
+
+}  // namespace machemu::lib

@@ -1,0 +1,874 @@
+#include "machd/daemon.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "lib/port_call.hpp"
+
+namespace machemu::machd {
+
+namespace {
+
+// epoll tags: what a ready descriptor is.
+constexpr std::uint64_t tag_conn = std::uint64_t{1} << 62;
+constexpr std::uint64_t tag_pidfd = std::uint64_t{2} << 62;
+constexpr std::uint64_t tag_mask = std::uint64_t{3} << 62;
+
+// A receive buffer never needs to be larger than the largest message plus the largest
+// trailer: the core refuses bigger sends, so capping cannot change a receive's outcome.
+constexpr std::size_t max_receive = 50331580 + 256;
+// How much of the client's receive buffer it sends along: covers every byte the core may
+// write on a failed receive (the header and the largest trailer).
+constexpr std::size_t prefix_bytes = 128;
+// Tokens the core writes in place of OOL addresses; the client maps the data and patches.
+constexpr std::uint64_t token_base = 0xFFFF'8000'0000'0000ull;
+
+int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+bool pidfd_exited(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+}  // namespace
+
+// The memory of a task as one request describes it: the OOL regions the client captured,
+// the deallocations and new mappings to do when the reply arrives, and the kevent receive
+// buffers to write back.
+struct frame_memory final : kern::user_memory {
+  std::map<std::uint64_t, std::vector<std::byte>> regions;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> deallocs;
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> outs;
+  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writables;
+
+  void clear() {
+    regions.clear();
+    deallocs.clear();
+    outs.clear();
+    writables.clear();
+  }
+  const std::vector<std::byte>* find(std::uint64_t a, std::size_t size) const {
+    auto it = regions.find(a);
+    if (it == regions.end() || it->second.size() < size) return nullptr;
+    return &it->second;
+  }
+  kern::ref<kern::ool_region> copy_in(std::uint64_t a, std::size_t size) override {
+    const auto* r = find(a, size);
+    if (!r) return {};
+    auto reg = kern::make_ref<kern::ool_region>(size);
+    if (size) std::memcpy(reg->bytes.get(), r->data(), size);
+    return reg;
+  }
+  bool read(std::uint64_t a, void* out, std::size_t size) override {
+    const auto* r = find(a, size);
+    if (!r) return false;
+    if (size) std::memcpy(out, r->data(), size);
+    return true;
+  }
+  void deallocate(std::uint64_t a, std::size_t size) override { deallocs.emplace_back(a, size); }
+  std::uint64_t copy_out(const std::byte* data, std::size_t size) override {
+    const std::uint64_t token = token_base + (outs.size() + 1) * 0x1000;
+    outs.emplace_back(token, std::vector<std::byte>(data, data + size));
+    return token;
+  }
+  std::span<std::byte> writable(std::uint64_t a, std::size_t size) override {
+    writables.emplace_back(a, std::vector<std::byte>(size > max_receive ? max_receive : size));
+    return writables.back().second;
+  }
+};
+
+// A parked thread of a client, as the core sees it.
+struct waker final : kern::send_waiter {
+  daemon* d = nullptr;
+  std::uint64_t id = 0;
+  void wake() override;
+};
+struct rwaker final : kern::receive_waiter {
+  daemon* d = nullptr;
+  std::uint64_t id = 0;
+  void wake() override;
+};
+struct kwaker final : kern::kevent_waiter {
+  daemon* d = nullptr;
+  std::uint64_t id = 0;
+  void wake() override;
+};
+
+// The kqueue descriptor of a client: machd holds the socket's write end (to signal) and a
+// duplicate of its read end (to drain), so the client's fd is readable exactly while
+// kevent64 has something to return.
+struct kq_rec final : kern::kqueue_listener {
+  kern::ref<kern::kqueue> kq;
+  int write_fd = -1;
+  int read_fd = -1;
+  bool signalled = false;
+  ~kq_rec() {
+    if (write_fd >= 0) ::close(write_fd);
+    if (read_fd >= 0) ::close(read_fd);
+  }
+  void readiness_changed(bool ready) override {
+    if (ready == signalled) return;
+    signalled = ready;
+    if (ready) {
+      const char one = 1;
+      [[maybe_unused]] ssize_t n = ::send(write_fd, &one, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } else {
+      char buf[16];
+      while (::recv(read_fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+      }
+    }
+  }
+};
+
+struct daemon::task_rec {
+  pid_t pid = 0;
+  int pidfd = -1;
+  kern::task* task = nullptr;
+  std::set<std::uint64_t> conns;
+  std::map<std::uint64_t, std::unique_ptr<kq_rec>> kqueues;
+};
+
+enum class parked_kind { none, send, receive, kevent };
+
+struct daemon::conn {
+  std::uint64_t id = 0;
+  int fd = -1;
+  task_rec* task = nullptr;
+  // Input: header, then payload, then any descriptors that came with it.
+  wire::header hdr{};
+  std::size_t hdr_have = 0;
+  std::vector<std::byte> payload;
+  std::size_t payload_have = 0;
+  std::vector<int> fds;
+  // Output not yet written.
+  std::vector<std::byte> out;
+  std::size_t out_off = 0;
+  // The request in progress.
+  parked_kind parked = parked_kind::none;
+  bool queued_ready = false;
+  std::optional<clock::time_point> deadline;
+  wire::msg_request msg;
+  std::vector<std::byte> buf;       // the message buffer the core works on
+  std::vector<std::byte> sent;      // the message as sent (to see a pseudo-receive)
+  std::size_t rcv_len = 0;
+  std::size_t prefix_len = 0;
+  frame_memory mem;
+  waker sw;
+  rwaker rw;
+  kwaker kw;
+  kern::ref<kern::kqueue> kq;
+  std::vector<kevent64_s> events;
+
+  ~conn() {
+    if (fd >= 0) ::close(fd);
+    for (int f : fds) ::close(f);
+  }
+};
+
+void waker::wake() { d->woken(id); }
+void rwaker::wake() { d->woken(id); }
+void kwaker::wake() { d->woken(id); }
+
+void daemon::woken(std::uint64_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end() || it->second->queued_ready) return;
+  it->second->queued_ready = true;
+  ready_.push_back(id);
+}
+
+daemon::daemon(options o) : opt_(std::move(o)) {
+  std::random_device rd;
+  boot_id_ = (std::uint64_t{rd()} << 32) | rd();
+  if (boot_id_ == 0) boot_id_ = 1;
+}
+
+daemon::~daemon() {
+  // Parked requests first: their waiters are linked into the core.
+  for (auto& [id, c] : conns_) abort_parked(*c);
+  conns_.clear();
+  for (auto& [pid, tr] : tasks_) {
+    kernel_.destroy_task(tr->task);
+    ::close(tr->pidfd);
+  }
+  tasks_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (epoll_ >= 0) ::close(epoll_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void daemon::log(const std::string& s) {
+  if (opt_.verbose) std::fprintf(stderr, "machd: %s\n", s.c_str());
+}
+
+bool daemon::listen() {
+  const std::string lock = opt_.socket + ".lock";
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (opt_.socket.size() >= sizeof addr.sun_path) {
+    std::fprintf(stderr, "machd: socket path too long: %s\n", opt_.socket.c_str());
+    return false;
+  }
+  std::memcpy(addr.sun_path, opt_.socket.c_str(), opt_.socket.size() + 1);
+  lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) {
+    std::fprintf(stderr, "machd: cannot open %s: %s\n", lock.c_str(), std::strerror(errno));
+    return false;
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    // Held: by a live daemon (it answers on the socket), or by one that is exiting for
+    // idleness (it unlinked the socket first): wait for that one to be gone.
+    const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live = ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(probe);
+    if (live || ::flock(lock_fd_, LOCK_EX) != 0) {
+      std::fprintf(stderr, "machd: another machd serves %s\n", opt_.socket.c_str());
+      return false;
+    }
+  }
+  // We hold the lock, so a socket file there is a dead daemon's.
+  ::unlink(opt_.socket.c_str());
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const mode_t old = ::umask(0077);
+  const int b = ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old);
+  if (b != 0 || ::listen(listen_fd_, 4096) != 0) {
+    std::fprintf(stderr, "machd: cannot listen on %s: %s\n", opt_.socket.c_str(),
+                 std::strerror(errno));
+    return false;
+  }
+  epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = 0;
+  ::epoll_ctl(epoll_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  log("listening on " + opt_.socket);
+  if (opt_.ready_fd >= 0) {
+    const char ok = 1;
+    [[maybe_unused]] ssize_t n = ::write(opt_.ready_fd, &ok, 1);
+    ::close(opt_.ready_fd);
+    opt_.ready_fd = -1;
+  }
+  return true;
+}
+
+int daemon::next_timeout_ms() {
+  std::optional<clock::time_point> when;
+  if (!deadlines_.empty()) when = deadlines_.begin()->first;
+  if (idle_since_ && opt_.idle_timeout.count() > 0) {
+    const auto idle_end = *idle_since_ + opt_.idle_timeout;
+    if (!when || idle_end < *when) when = idle_end;
+  }
+  if (!when) return -1;
+  const auto ms =
+      std::chrono::ceil<std::chrono::milliseconds>(*when - clock::now()).count();
+  return ms < 0 ? 0 : static_cast<int>(ms);
+}
+
+int daemon::run() {
+  idle_since_ = clock::now();
+  epoll_event events[64];
+  for (;;) {
+    const int n = ::epoll_wait(epoll_, events, 64, next_timeout_ms());
+    if (n < 0 && errno != EINTR) return 1;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t tag = events[i].data.u64;
+      if (tag == 0) {
+        accept_all();
+      } else if ((tag & tag_mask) == tag_pidfd) {
+        auto it = tasks_.find(static_cast<pid_t>(tag & ~tag_mask));
+        if (it != tasks_.end()) kill_task(it->second.get(), "process exited");
+      } else {
+        const std::uint64_t id = tag & ~tag_mask;
+        auto it = conns_.find(id);
+        if (it == conns_.end()) continue;
+        if (events[i].events & EPOLLOUT) on_writable(*it->second);
+        it = conns_.find(id);
+        if (it != conns_.end() && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+          on_readable(*it->second);
+      }
+      drain_ready();
+    }
+    // Deadlines.
+    const auto now = clock::now();
+    while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+      const std::uint64_t id = deadlines_.begin()->second;
+      deadlines_.erase(deadlines_.begin());
+      auto it = conns_.find(id);
+      if (it != conns_.end()) expire(*it->second);
+      drain_ready();
+    }
+    if (tasks_.empty() && conns_.empty()) {
+      if (!idle_since_) idle_since_ = now;
+      if (opt_.idle_timeout.count() > 0 && now - *idle_since_ >= opt_.idle_timeout) {
+        log("idle: exiting");
+        // Unlink while still holding the lock, so the next client starts a fresh daemon.
+        ::unlink(opt_.socket.c_str());
+        return 0;
+      }
+    } else {
+      idle_since_.reset();
+    }
+  }
+}
+
+void daemon::accept_all() {
+  for (;;) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != ::geteuid()) {
+      log("refused a connection from another user");
+      ::close(fd);
+      continue;
+    }
+    // The task: this pid's, unless that process is gone (then the pid was recycled).
+    auto it = tasks_.find(cred.pid);
+    if (it != tasks_.end() && pidfd_exited(it->second->pidfd)) {
+      kill_task(it->second.get(), "process exited");
+      it = tasks_.end();
+    }
+    task_rec* tr = nullptr;
+    if (it == tasks_.end()) {
+      const int pfd = pidfd_open(cred.pid);
+      if (pfd < 0) {
+        ::close(fd);
+        continue;
+      }
+      auto rec = std::make_unique<task_rec>();
+      rec->pid = cred.pid;
+      rec->pidfd = pfd;
+      kern::task_identity who;
+      who.pid = static_cast<std::uint32_t>(cred.pid);
+      who.euid = who.ruid = cred.uid;
+      who.egid = who.rgid = cred.gid;
+      const pid_t sid = ::getsid(cred.pid);
+      who.asid = sid > 0 ? static_cast<std::uint32_t>(sid) : 0;
+      rec->task = kernel_.create_task(who);
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = tag_pidfd | static_cast<std::uint32_t>(cred.pid);
+      ::epoll_ctl(epoll_, EPOLL_CTL_ADD, pfd, &ev);
+      tr = rec.get();
+      tasks_[cred.pid] = std::move(rec);
+      log("task for pid " + std::to_string(cred.pid));
+    } else {
+      tr = it->second.get();
+    }
+    auto c = std::make_unique<conn>();
+    c->id = next_conn_++;
+    c->fd = fd;
+    c->task = tr;
+    c->sw.d = c->rw.d = c->kw.d = this;
+    c->sw.id = c->rw.id = c->kw.id = c->id;
+    tr->conns.insert(c->id);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag_conn | c->id;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+    conns_[c->id] = std::move(c);
+  }
+}
+
+void daemon::on_readable(conn& c) {
+  const std::uint64_t id = c.id;
+  for (;;) {
+    std::byte* dst;
+    std::size_t want;
+    if (c.hdr_have < sizeof c.hdr) {
+      dst = reinterpret_cast<std::byte*>(&c.hdr) + c.hdr_have;
+      want = sizeof c.hdr - c.hdr_have;
+    } else {
+      // Grow the payload as bytes arrive: a header promising 96 MiB costs nothing until
+      // the bytes are really sent.
+      if (c.payload.size() == c.payload_have) {
+        const std::size_t grow = std::min<std::size_t>(c.hdr.length - c.payload_have, 1 << 20);
+        c.payload.resize(c.payload_have + grow);
+      }
+      dst = c.payload.data() + c.payload_have;
+      want = c.payload.size() - c.payload_have;
+    }
+    iovec iov{dst, want};
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    const ssize_t n = want ? ::recvmsg(c.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) : 0;
+    if (want && n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      close_conn(id);
+      return;
+    }
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); want && cm; cm = CMSG_NXTHDR(&mh, cm)) {
+      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+      const std::size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (std::size_t i = 0; i < k; ++i) {
+        int f;
+        std::memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof f);
+        c.fds.push_back(f);
+      }
+    }
+    if (want && n == 0) {
+      // The thread closed its connection (or its process died): its task lives on until
+      // the pidfd says the process is gone.
+      close_conn(id);
+      return;
+    }
+    if (c.hdr_have < sizeof c.hdr) {
+      c.hdr_have += static_cast<std::size_t>(n);
+      if (c.hdr_have < sizeof c.hdr) continue;
+      if (wire::check(c.hdr) != wire::header_check::ok) {
+        kill_task(c.task, "bad frame header");
+        return;
+      }
+    } else {
+      c.payload_have += static_cast<std::size_t>(n);
+    }
+    if (c.payload_have < c.hdr.length) continue;
+    if (c.parked != parked_kind::none || c.fds.size() != c.hdr.nfds || c.fds.size() > 2) {
+      // A second request while one is pending, or descriptors the frame did not announce.
+      kill_task(c.task, "protocol violation");
+      return;
+    }
+    c.payload.resize(c.hdr.length);
+    if (!handle_frame(c)) {
+      kill_task(c.task, "malformed request");
+      return;
+    }
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    c.hdr_have = 0;
+    c.payload_have = 0;
+    c.payload.clear();
+  }
+}
+
+void daemon::on_writable(conn& c) {
+  while (c.out_off < c.out.size()) {
+    const ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EAGAIN) return;
+      close_conn(c.id);
+      return;
+    }
+    c.out_off += static_cast<std::size_t>(n);
+  }
+  c.out.clear();
+  c.out_off = 0;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag_conn | c.id;
+  ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void daemon::reply(conn& c, wire::op o, wire::writer& w) {
+  wire::header h{wire::magic, wire::version, static_cast<std::uint16_t>(o),
+                 static_cast<std::uint32_t>(w.buffer().size()), 0};
+  const bool idle = c.out.empty();
+  const auto* hp = reinterpret_cast<const std::byte*>(&h);
+  c.out.insert(c.out.end(), hp, hp + sizeof h);
+  c.out.insert(c.out.end(), w.buffer().begin(), w.buffer().end());
+  if (!idle) return;
+  const std::uint64_t id = c.id;
+  on_writable(c);
+  auto it = conns_.find(id);
+  if (it != conns_.end() && !it->second->out.empty()) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT;
+    ev.data.u64 = tag_conn | id;
+    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, it->second->fd, &ev);
+  }
+}
+
+bool daemon::handle_frame(conn& c) {
+  switch (static_cast<wire::op>(c.hdr.op)) {
+    case wire::op::hello: return on_hello(c);
+    case wire::op::port_call: return on_port_call(c);
+    case wire::op::msg: return on_msg(c);
+    case wire::op::kq_create: return on_kq_create(c);
+    case wire::op::kq_event: return on_kevent(c);
+    case wire::op::kq_close: return on_kq_close(c);
+    case wire::op::counts: on_counts(c); return true;
+  }
+  return false;
+}
+
+bool daemon::on_hello(conn& c) {
+  wire::hello_request r;
+  if (!wire::decode(c.payload, r)) return false;
+  kern::task& t = *c.task->task;
+  if (r.max_names != 0 && r.max_names < t.names.limit) t.names.limit = r.max_names;
+  wire::writer w;
+  w.u32(KERN_SUCCESS);
+  w.u32(t.self_name);
+  w.u64(boot_id_);
+  reply(c, wire::op::hello, w);
+  return true;
+}
+
+bool daemon::on_port_call(conn& c) {
+  wire::port_call_request r;
+  if (!wire::decode(c.payload, r)) return false;
+  if (r.call == 0 || r.call > static_cast<std::uint32_t>(lib::call::last)) return false;
+  lib::port_call pc;
+  pc.what = static_cast<lib::call>(r.call);
+  std::copy(std::begin(r.a), std::end(r.a), pc.a);
+  pc.in.assign(r.in.begin(), r.in.end());
+  lib::port_result res;
+  lib::execute(kernel_, *c.task->task, pc, res);
+  wire::writer w;
+  w.i32(res.kr);
+  for (std::uint64_t o : res.out) w.u64(o);
+  w.bytes(res.blob);
+  reply(c, wire::op::port_call, w);
+  return true;
+}
+
+bool daemon::on_msg(conn& c) {
+  c.msg = {};
+  if (!wire::decode(c.payload, c.msg)) return false;
+  // Fresh waiters: what a previous request waited on must not look like a port change.
+  c.rw.object.reset();
+  c.sw.pending = nullptr;
+  c.sw.blocked_on.reset();
+  const wire::msg_request& m = c.msg;
+  c.mem.clear();
+  for (const wire::region& g : m.regions)
+    c.mem.regions[g.address].assign(g.data.begin(), g.data.end());
+  const bool send = m.option & MACH_SEND_MSG;
+  const bool receive = m.option & MACH_RCV_MSG;
+  c.rcv_len = receive ? std::min<std::size_t>(m.rcv_size, max_receive) : 0;
+  c.prefix_len = std::min(m.rcv_prefix.size(), c.rcv_len);
+  // One buffer: the send bytes, and (receive) the client's receive-buffer prefix, so that
+  // bytes the core leaves alone go back unchanged.
+  const std::size_t size = std::max<std::size_t>(send ? m.send_size : 0, c.rcv_len);
+  if (c.buf.size() < size) c.buf.resize(size);
+  if (c.prefix_len) std::memcpy(c.buf.data(), m.rcv_prefix.data(), c.prefix_len);
+  if (send) {
+    if (m.send_size) std::memcpy(c.buf.data(), m.message.data(), m.send_size);
+    c.sent.assign(m.message.begin(), m.message.end());
+    const bool has_timeout = m.option & MACH_SEND_TIMEOUT;
+    const mach_msg_return_t mr =
+        kernel_.send(*c.task->task, std::span(c.buf.data(), m.send_size), m.option,
+                     has_timeout && m.timeout == 0, c.mem, &c.sw);
+    if (mr == kern::send_would_block) {
+      c.parked = parked_kind::send;
+      park(c, has_timeout ? std::optional(clock::now() + std::chrono::milliseconds(m.timeout))
+                          : std::nullopt);
+      return true;
+    }
+    if (mr != MACH_MSG_SUCCESS || !receive) {
+      finish_msg(c, mr, false);
+      return true;
+    }
+  }
+  if ((m.separate_rcv || !send) && c.prefix_len)
+    std::memcpy(c.buf.data(), m.rcv_prefix.data(), c.prefix_len);
+  c.parked = parked_kind::receive;
+  const bool has_timeout = m.option & MACH_RCV_TIMEOUT;
+  c.deadline = has_timeout ? std::optional(clock::now() + std::chrono::milliseconds(m.timeout))
+                           : std::nullopt;
+  resume(c);
+  return true;
+}
+
+void daemon::park(conn& c, std::optional<clock::time_point> deadline) {
+  c.deadline = deadline;
+  if (deadline) deadlines_.emplace(*deadline, c.id);
+}
+
+void daemon::unpark(conn& c) {
+  if (c.deadline) deadlines_.erase({*c.deadline, c.id});
+  c.deadline.reset();
+  c.parked = parked_kind::none;
+}
+
+// Retries the parked request; completes it or leaves it parked (re-registered).
+void daemon::resume(conn& c) {
+  kern::task& t = *c.task->task;
+  switch (c.parked) {
+    case parked_kind::none: return;
+    case parked_kind::send: {
+      mach_msg_return_t mr = kernel_.send_retry(t, c.sw);
+      if (mr == kern::send_would_block) return;
+      if (mr != MACH_MSG_SUCCESS || !(c.msg.option & MACH_RCV_MSG)) {
+        unpark(c);
+        finish_msg(c, mr, false);
+        return;
+      }
+      // On to the receive phase, with its own deadline.
+      unpark(c);
+      if (c.msg.separate_rcv && c.prefix_len)
+        std::memcpy(c.buf.data(), c.msg.rcv_prefix.data(), c.prefix_len);
+      c.parked = parked_kind::receive;
+      if (c.msg.option & MACH_RCV_TIMEOUT)
+        c.deadline = clock::now() + std::chrono::milliseconds(c.msg.timeout);
+      [[fallthrough]];
+    }
+    case parked_kind::receive: {
+      const bool had_deadline_entry = c.deadline && deadlines_.count({*c.deadline, c.id});
+      const mach_msg_return_t mr =
+          kernel_.receive(t, c.msg.rcv_name, std::span(c.buf.data(), c.rcv_len), c.msg.option,
+                          c.mem, &c.rw);
+      if (mr == kern::receive_would_block) {
+        if ((c.msg.option & MACH_RCV_TIMEOUT) && c.msg.timeout == 0) {
+          kernel_.cancel_wait(c.rw);
+          unpark(c);
+          finish_msg(c, MACH_RCV_TIMED_OUT, true);
+        } else if (c.deadline && !had_deadline_entry) {
+          deadlines_.emplace(*c.deadline, c.id);
+        }
+        return;
+      }
+      unpark(c);
+      finish_msg(c, mr, true);
+      return;
+    }
+    case parked_kind::kevent: {
+      std::span<kevent64_s> events(c.events);
+      const int n = kernel_.kevent(*c.kq, {}, events, c.msg.option, true, c.mem, &c.kw);
+      if (n == -EWOULDBLOCK) return;
+      unpark(c);
+      finish_kevent(c, n);
+      return;
+    }
+  }
+}
+
+void daemon::expire(conn& c) {
+  // The deadline entry is already erased by the caller.
+  c.deadline.reset();
+  kern::task& t = *c.task->task;
+  switch (c.parked) {
+    case parked_kind::none: return;
+    case parked_kind::send: {
+      const mach_msg_return_t mr = kernel_.send_abandon(
+          t, c.sw, std::span(c.buf.data(), c.msg.send_size), c.mem, MACH_SEND_TIMED_OUT);
+      unpark(c);
+      finish_msg(c, mr, false);
+      return;
+    }
+    case parked_kind::receive:
+      kernel_.cancel_wait(c.rw);
+      unpark(c);
+      finish_msg(c, MACH_RCV_TIMED_OUT, true);
+      return;
+    case parked_kind::kevent:
+      kernel_.cancel_wait(c.kw);
+      unpark(c);
+      finish_kevent(c, 0);
+      return;
+  }
+}
+
+// Gives up a parked request without replying (its connection or task is going away).
+void daemon::abort_parked(conn& c) {
+  if (c.task && c.task->task) {
+    kern::task& t = *c.task->task;
+    frame_memory scratch;
+    switch (c.parked) {
+      case parked_kind::none: break;
+      case parked_kind::send:
+        kernel_.send_abandon(t, c.sw, std::span(c.buf.data(), c.msg.send_size), scratch,
+                             MACH_SEND_INTERRUPTED);
+        break;
+      case parked_kind::receive: kernel_.cancel_wait(c.rw); break;
+      case parked_kind::kevent: kernel_.cancel_wait(c.kw); break;
+    }
+  }
+  unpark(c);
+}
+
+void daemon::finish_msg(conn& c, mach_msg_return_t mr, bool receive_phase) {
+  wire::writer w;
+  w.i32(mr);
+  w.u32(receive_phase ? 1 : 0);
+  std::size_t len = 0;
+  if (receive_phase) {
+    len = c.prefix_len;
+    if (mr == MACH_MSG_SUCCESS || (mr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
+      mach_msg_header_t h;
+      std::memcpy(&h, c.buf.data(), sizeof h);
+      mach_msg_trailer_t tr;
+      std::memcpy(&tr, c.buf.data() + h.msgh_size, sizeof tr);
+      len = std::max<std::size_t>(len, std::size_t{h.msgh_size} + tr.msgh_trailer_size);
+    }
+    len = std::min(len, c.rcv_len);
+  } else if (mr != MACH_MSG_SUCCESS && c.msg.send_size &&
+             std::memcmp(c.buf.data(), c.sent.data(), c.msg.send_size) != 0) {
+    len = c.msg.send_size;  // a pseudo-receive rewrote the message
+  }
+  w.bytes(c.buf.data(), len);
+  w.u32(static_cast<std::uint32_t>(c.mem.outs.size()));
+  for (auto& [token, data] : c.mem.outs) {
+    w.u64(token);
+    w.bytes(data);
+  }
+  w.u32(static_cast<std::uint32_t>(c.mem.deallocs.size()));
+  for (auto [a, n] : c.mem.deallocs) {
+    w.u64(a);
+    w.u64(n);
+  }
+  c.mem.clear();
+  c.sent.clear();
+  reply(c, wire::op::msg, w);
+}
+
+bool daemon::on_kq_create(conn& c) {
+  if (!c.payload.empty() || c.fds.size() != 2) return false;
+  auto rec = std::make_unique<kq_rec>();
+  rec->write_fd = c.fds[0];
+  rec->read_fd = c.fds[1];
+  c.fds.clear();
+  rec->kq = kernel_.kqueue_create(*c.task->task, rec.get());
+  const std::uint64_t id = next_kq_++;
+  c.task->kqueues[id] = std::move(rec);
+  wire::writer w;
+  w.u64(id);
+  reply(c, wire::op::kq_create, w);
+  return true;
+}
+
+bool daemon::on_kq_close(conn& c) {
+  wire::reader rd(c.payload);
+  std::uint64_t id = 0;
+  if (!rd.u64(id) || !rd.done()) return false;
+  auto it = c.task->kqueues.find(id);
+  if (it != c.task->kqueues.end()) {
+    kernel_.kqueue_destroy(*it->second->kq);
+    c.task->kqueues.erase(it);
+  }
+  wire::writer w;
+  w.u32(0);
+  reply(c, wire::op::kq_close, w);
+  return true;
+}
+
+bool daemon::on_kevent(conn& c) {
+  wire::kevent_request r;
+  if (!wire::decode(c.payload, r)) return false;
+  auto it = c.task->kqueues.find(r.kq);
+  if (it == c.task->kqueues.end()) {
+    finish_kevent(c, -EBADF);
+    return true;
+  }
+  c.kq = it->second->kq;
+  c.mem.clear();
+  c.events.assign(r.nevents, kevent64_s{});
+  std::vector<kevent64_s> changes(r.changes.size() / sizeof(kevent64_s));
+  if (!changes.empty()) std::memcpy(changes.data(), r.changes.data(), r.changes.size());
+  const bool immediate = (r.flags & KEVENT_FLAG_IMMEDIATE) ||
+                         (r.has_timeout && r.timeout_ns == 0) || r.nevents == 0;
+  c.msg.option = static_cast<mach_msg_option_t>(r.flags);  // kept for the retries
+  const int n = kernel_.kevent(*c.kq, changes, c.events, r.flags, !immediate, c.mem, &c.kw);
+  if (n == -EWOULDBLOCK) {
+    c.parked = parked_kind::kevent;
+    park(c, r.has_timeout ? std::optional(clock::now() + std::chrono::nanoseconds(r.timeout_ns))
+                          : std::nullopt);
+    return true;
+  }
+  finish_kevent(c, n);
+  return true;
+}
+
+void daemon::finish_kevent(conn& c, int n) {
+  wire::writer w;
+  w.i32(n);
+  const std::size_t count = n > 0 ? static_cast<std::size_t>(n) : 0;
+  w.bytes(c.events.data(), count * sizeof(kevent64_s));
+  // Direct receives: what the core wrote into each registered buffer.
+  std::vector<std::pair<std::uint64_t, std::span<const std::byte>>> writes;
+  for (std::size_t i = 0; i < count; ++i) {
+    const kevent64_s& ev = c.events[i];
+    if (!(ev.fflags == MACH_MSG_SUCCESS || (ev.fflags & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR))
+      continue;
+    for (auto& [a, data] : c.mem.writables)
+      if (a == ev.ext[0] && ev.ext[1] && ev.ext[1] <= data.size())
+        writes.emplace_back(a, std::span<const std::byte>(data.data(), ev.ext[1]));
+  }
+  w.u32(static_cast<std::uint32_t>(writes.size()));
+  for (auto& [a, data] : writes) {
+    w.u64(a);
+    w.bytes(data);
+  }
+  w.u32(static_cast<std::uint32_t>(c.mem.outs.size()));
+  for (auto& [token, data] : c.mem.outs) {
+    w.u64(token);
+    w.bytes(data);
+  }
+  c.mem.clear();
+  c.events.clear();
+  c.kq.reset();
+  reply(c, wire::op::kq_event, w);
+}
+
+void daemon::on_counts(conn& c) {
+  // Tasks of processes that already exited go first, so that a test that reaped a child
+  // sees counts without that child's task, whatever order epoll reports things in.
+  std::vector<task_rec*> dead;
+  for (auto& [pid, tr] : tasks_)
+    if (pidfd_exited(tr->pidfd)) dead.push_back(tr.get());
+  for (task_rec* tr : dead) kill_task(tr, "process exited");
+  wire::writer w;
+  w.u64(kernel_.task_count());
+  w.u64(kernel_.port_count());
+  w.u64(conns_.size());
+  w.u64(static_cast<std::uint64_t>(::getpid()));
+  reply(c, wire::op::counts, w);
+}
+
+void daemon::drain_ready() {
+  while (!ready_.empty()) {
+    const std::uint64_t id = ready_.back();
+    ready_.pop_back();
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    it->second->queued_ready = false;
+    resume(*it->second);
+  }
+}
+
+void daemon::close_conn(std::uint64_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  conn& c = *it->second;
+  abort_parked(c);
+  if (c.task) c.task->conns.erase(id);
+  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+  conns_.erase(it);
+}
+
+void daemon::kill_task(task_rec* tr, const char* why) {
+  log("task of pid " + std::to_string(tr->pid) + " destroyed: " + why);
+  // Every parked request of the task first (their waiters are linked into the core),
+  // then its connections, then its space.
+  const std::set<std::uint64_t> ids = tr->conns;
+  for (std::uint64_t id : ids) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) abort_parked(*it->second);
+  }
+  for (std::uint64_t id : ids) close_conn(id);
+  for (auto& [id, kq] : tr->kqueues) kernel_.kqueue_destroy(*kq->kq);
+  kernel_.destroy_task(tr->task);
+  tr->kqueues.clear();
+  ::epoll_ctl(epoll_, EPOLL_CTL_DEL, tr->pidfd, nullptr);
+  ::close(tr->pidfd);
+  tasks_.erase(tr->pid);
+}
+
+}  // namespace machemu::machd

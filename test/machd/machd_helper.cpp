@@ -1,0 +1,201 @@
+// The other processes of the machd tests. Each mode does one thing through the Darwin C
+// API (so through machd) and reports on stdout: "ready\n" once it reached the state the
+// test waits for, then any result. Exit status 0 means every step did what it should.
+//
+//   server NAME            check in NAME, then answer requests (reply id = request id+100)
+//                          until a message with id 0 arrives
+//   hold NAME              look NAME up, receive one message on a fresh port checked in as
+//                          NAME.back carrying a right, say ready, then block forever
+//   send NAME ID COUNT     look NAME up and send COUNT messages (id ID, body = sequence)
+//   block NAME             check in NAME, say ready, block receiving; print the code
+//   relay NAME NEXT        check in NAME, say ready, receive one message carrying a send
+//                          right and move that right on to NEXT (looked up)
+//   answer NAME            check in NAME, say ready, receive one message carrying a send
+//                          right and send a message with id 42 to it
+//   fill NAME              look NAME up, send until the queue is full, say ready, then
+//                          block sending one more
+#include <mach/mach.h>
+#include <servers/bootstrap.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+void ready() {
+  std::fputs("ready\n", stdout);
+  std::fflush(stdout);
+}
+
+struct seq_msg {
+  mach_msg_header_t header;
+  std::uint32_t seq;
+};
+
+struct big_rcv {
+  mach_msg_header_t header;
+  char body[1024];
+};
+
+int server(const char* name) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  ready();
+  for (;;) {
+    big_rcv m{};
+    if (mach_msg(&m.header, MACH_RCV_MSG, 0, sizeof m, port, 0, MACH_PORT_NULL) !=
+        MACH_MSG_SUCCESS)
+      return 2;
+    if (m.header.msgh_id == 0) return 0;
+    mach_msg_header_t r{};
+    r.msgh_bits = MACH_MSGH_BITS_REMOTE(m.header.msgh_bits);
+    r.msgh_size = sizeof r;
+    r.msgh_remote_port = m.header.msgh_remote_port;
+    r.msgh_id = m.header.msgh_id + 100;
+    if (mach_msg(&r, MACH_SEND_MSG, sizeof r, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) !=
+        MACH_MSG_SUCCESS)
+      return 3;
+  }
+}
+
+int hold(const char* name) {
+  // Receives one message on a port checked in as NAME, keeps whatever rights it carried.
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  ready();
+  big_rcv m{};
+  if (mach_msg(&m.header, MACH_RCV_MSG, 0, sizeof m, port, 0, MACH_PORT_NULL) !=
+      MACH_MSG_SUCCESS)
+    return 2;
+  ready();
+  for (;;) pause();
+}
+
+int send(const char* name, int id, int count) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_look_up(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  for (int i = 0; i < count; ++i) {
+    seq_msg m{};
+    m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.header.msgh_size = sizeof m;
+    m.header.msgh_remote_port = port;
+    m.header.msgh_id = id;
+    m.seq = static_cast<std::uint32_t>(i);
+    if (mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) !=
+        MACH_MSG_SUCCESS)
+      return 2;
+  }
+  return 0;
+}
+
+int fill(const char* name) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_look_up(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  auto one = [&](mach_msg_option_t extra, std::uint32_t seq) {
+    seq_msg m{};
+    m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+    m.header.msgh_size = sizeof m;
+    m.header.msgh_remote_port = port;
+    m.header.msgh_id = 7;
+    m.seq = seq;
+    return mach_msg(&m.header, MACH_SEND_MSG | extra, sizeof m, 0, MACH_PORT_NULL, 0,
+                    MACH_PORT_NULL);
+  };
+  std::uint32_t seq = 0;
+  mach_msg_return_t mr;
+  while ((mr = one(MACH_SEND_TIMEOUT, seq)) == MACH_MSG_SUCCESS) ++seq;
+  if (mr != MACH_SEND_TIMED_OUT) return 2;
+  ready();
+  one(0, seq);  // blocks until killed
+  return 3;
+}
+
+struct right_msg {
+  mach_msg_header_t header;
+  mach_msg_body_t body;
+  mach_msg_port_descriptor_t port;
+};
+struct right_rcv {
+  right_msg m;
+  mach_msg_max_trailer_t trailer;
+};
+
+// Receives one message carrying a port descriptor on a port checked in as `name`.
+mach_port_t receive_right(const char* name) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return MACH_PORT_NULL;
+  ready();
+  right_rcv r{};
+  if (mach_msg(&r.m.header, MACH_RCV_MSG, 0, sizeof r, port, 0, MACH_PORT_NULL) !=
+          MACH_MSG_SUCCESS ||
+      !(r.m.header.msgh_bits & MACH_MSGH_BITS_COMPLEX) || r.m.body.msgh_descriptor_count != 1)
+    return MACH_PORT_NULL;
+  return r.m.port.name;
+}
+
+int relay(const char* name, const char* next) {
+  const mach_port_t carried = receive_right(name);
+  mach_port_t to = MACH_PORT_NULL;
+  if (!MACH_PORT_VALID(carried) || bootstrap_look_up(bootstrap_port, next, &to) != KERN_SUCCESS)
+    return 1;
+  right_msg m{};
+  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+  m.header.msgh_size = sizeof m;
+  m.header.msgh_remote_port = to;
+  m.body.msgh_descriptor_count = 1;
+  m.port.name = carried;
+  m.port.disposition = MACH_MSG_TYPE_MOVE_SEND;
+  m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+  return mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) ==
+                 MACH_MSG_SUCCESS
+             ? 0
+             : 2;
+}
+
+int answer(const char* name) {
+  const mach_port_t carried = receive_right(name);
+  if (!MACH_PORT_VALID(carried)) return 1;
+  mach_msg_header_t m{};
+  m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND, 0);
+  m.msgh_size = sizeof m;
+  m.msgh_remote_port = carried;
+  m.msgh_id = 42;
+  return mach_msg(&m, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) ==
+                 MACH_MSG_SUCCESS
+             ? 0
+             : 2;
+}
+
+int block(const char* name) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  ready();
+  big_rcv m{};
+  const mach_msg_return_t mr =
+      mach_msg(&m.header, MACH_RCV_MSG, 0, sizeof m, port, 0, MACH_PORT_NULL);
+  // After losing machd every call must fail, clearly.
+  mach_port_t other = MACH_PORT_NULL;
+  const kern_return_t kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &other);
+  std::printf("%x %x\n", static_cast<unsigned>(mr), static_cast<unsigned>(kr));
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::strcmp(argv[1], "server") == 0) return server(argv[2]);
+  if (argc >= 3 && std::strcmp(argv[1], "hold") == 0) return hold(argv[2]);
+  if (argc >= 5 && std::strcmp(argv[1], "send") == 0)
+    return send(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+  if (argc >= 3 && std::strcmp(argv[1], "block") == 0) return block(argv[2]);
+  if (argc >= 3 && std::strcmp(argv[1], "fill") == 0) return fill(argv[2]);
+  if (argc >= 4 && std::strcmp(argv[1], "relay") == 0) return relay(argv[2], argv[3]);
+  if (argc >= 3 && std::strcmp(argv[1], "answer") == 0) return answer(argv[2]);
+  std::fputs("usage: machd_helper server|hold|send|block ...\n", stderr);
+  return 64;
+}
