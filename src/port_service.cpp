@@ -12,6 +12,7 @@
 #include <machio/detail/port_service.hpp>
 
 #include <machio/detail/message_access.hpp>
+#include <machio/detail/receive_sizes.hpp>
 
 #include <boost/asio/post.hpp>
 
@@ -22,28 +23,6 @@
 
 namespace machio::detail {
 namespace {
-
-constexpr mach_msg_size_t max_message_size = 50331580u + 68u;
-
-mach_msg_size_t trailer_bytes(trailer_elements e) noexcept {
-  switch (e) {
-    case trailer_elements::none: return sizeof(mach_msg_trailer_t);
-    case trailer_elements::seqno: return sizeof(mach_msg_seqno_trailer_t);
-    case trailer_elements::sender: return sizeof(mach_msg_security_trailer_t);
-    case trailer_elements::audit: return sizeof(mach_msg_audit_trailer_t);
-    case trailer_elements::context: return sizeof(mach_msg_context_trailer_t);
-  }
-  return sizeof(mach_msg_max_trailer_t);
-}
-
-mach_msg_size_t received_total(const message_buffer& buf) noexcept {
-  const auto h = load<mach_msg_header_t>(buf.data());
-  if (h.msgh_size > buf.capacity() || buf.capacity() - h.msgh_size < sizeof(mach_msg_trailer_t))
-    return h.msgh_size;
-  const auto t = load<mach_msg_trailer_t>(buf.data() + h.msgh_size);
-  return h.msgh_size + std::min<mach_msg_size_t>(t.msgh_trailer_size,
-                                                 static_cast<mach_msg_size_t>(buf.capacity() - h.msgh_size));
-}
 
 // One non-blocking receive for \p op from \p name. False when nothing was queued (the
 // wake was spurious or another thread took the message): the op stays pending.
@@ -61,11 +40,8 @@ bool try_receive(mach_port_name_t name, port_op& op) {
     return true;
   }
   const receive_options& o = op.options;
-  const mach_msg_size_t trailer = trailer_bytes(o.trailer);
-  mach_msg_option_t option = MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
-                             MACH_RCV_TRAILER_ELEMENTS(static_cast<int>(o.trailer));
-  if (o.grow) option |= MACH_RCV_LARGE;
-  if (o.guarded_descriptors) option |= MACH_RCV_GUARDED_DESC;
+  const mach_msg_size_t trailer = trailer_size(o.trailer);
+  const mach_msg_option_t option = receive_option_bits(o) | MACH_RCV_TIMEOUT;
   mach_msg_size_t size = std::max<mach_msg_size_t>(o.buffer_size, sizeof(mach_msg_header_t)) + trailer;
   for (;;) {
     message_buffer buf(size);
@@ -85,7 +61,7 @@ bool try_receive(mach_port_name_t name, port_op& op) {
       op.ec = make_mach_error_code(mr);
       return true;
     }
-    const mach_msg_size_t total = received_total(buf);
+    const mach_msg_size_t total = received_size(buf);
     op.received = received_message::from_buffer(std::move(buf), total, op.ec);
     return true;
   }

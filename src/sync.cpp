@@ -1,6 +1,7 @@
 // Blocking send, receive and call over mach_msg.
 #include <machio/detail/guard.hpp>
 #include <machio/detail/message_access.hpp>
+#include <machio/detail/receive_sizes.hpp>
 #include <machio/mig.hpp>
 #include <machio/sync.hpp>
 
@@ -11,30 +12,10 @@ namespace machio {
 namespace {
 
 using detail::message_access;
+using detail::max_message_size;
 using detail::message_buffer;
-
-// Largest message mach_msg accepts (48 MiB minus the largest trailer); a "needed size"
-// beyond it can only be garbage.
-constexpr mach_msg_size_t max_message_size = 50331580u + 68u;
-
-mach_msg_size_t trailer_size(trailer_elements e) noexcept {
-  switch (e) {
-    case trailer_elements::none: return sizeof(mach_msg_trailer_t);
-    case trailer_elements::seqno: return sizeof(mach_msg_seqno_trailer_t);
-    case trailer_elements::sender: return sizeof(mach_msg_security_trailer_t);
-    case trailer_elements::audit: return sizeof(mach_msg_audit_trailer_t);
-    case trailer_elements::context: return sizeof(mach_msg_context_trailer_t);
-  }
-  return sizeof(mach_msg_max_trailer_t);
-}
-
-mach_msg_option_t receive_bits(const receive_options& o) noexcept {
-  mach_msg_option_t bits = MACH_RCV_MSG | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
-                           MACH_RCV_TRAILER_ELEMENTS(static_cast<int>(o.trailer));
-  if (o.grow) bits |= MACH_RCV_LARGE;
-  if (o.guarded_descriptors) bits |= MACH_RCV_GUARDED_DESC;
-  return bits;
-}
+using detail::received_size;
+using detail::trailer_size;
 
 // Milliseconds for mach_msg; forever means "no TIMEOUT bit".
 mach_msg_timeout_t timeout_ms(std::chrono::milliseconds t) noexcept {
@@ -45,20 +26,10 @@ mach_msg_timeout_t timeout_ms(std::chrono::milliseconds t) noexcept {
              : static_cast<mach_msg_timeout_t>(t.count());
 }
 
-// Size of the message plus the trailer the kernel wrote after it.
-mach_msg_size_t received_size(const message_buffer& buf) noexcept {
-  const auto h = detail::load<mach_msg_header_t>(buf.data());
-  if (h.msgh_size > buf.capacity() || buf.capacity() - h.msgh_size < sizeof(mach_msg_trailer_t))
-    return h.msgh_size;
-  const auto t = detail::load<mach_msg_trailer_t>(buf.data() + h.msgh_size);
-  return h.msgh_size + std::min<mach_msg_size_t>(t.msgh_trailer_size,
-                                                 static_cast<mach_msg_size_t>(buf.capacity() - h.msgh_size));
-}
-
 received_message receive_on(mach_port_name_t name, const receive_options& options,
                             std::chrono::milliseconds timeout, boost::system::error_code& ec) {
   const mach_msg_size_t trailer = trailer_size(options.trailer);
-  mach_msg_option_t option = receive_bits(options);
+  mach_msg_option_t option = detail::receive_option_bits(options);
   if (timeout != forever) option |= MACH_RCV_TIMEOUT;
   mach_msg_size_t size = std::max<mach_msg_size_t>(options.buffer_size, sizeof(mach_msg_header_t)) + trailer;
   for (;;) {
@@ -102,7 +73,7 @@ received_message call_on(message& request, mach_port_name_t reply_port, const ca
   }
   const mach_msg_id_t request_id = request.id();
   const mach_msg_size_t trailer = trailer_size(options.receive.trailer);
-  mach_msg_option_t option = MACH_SEND_MSG | receive_bits(options.receive);
+  mach_msg_option_t option = MACH_SEND_MSG | detail::receive_option_bits(options.receive);
   if (timeout != forever) option |= MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT;
 
   message_access::reply(request) = {reply_port, MACH_MSG_TYPE_MAKE_SEND_ONCE};
