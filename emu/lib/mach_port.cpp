@@ -185,7 +185,8 @@ kern_return_t mach_port_get_attributes(ipc_space_t task, mach_port_name_t name,
   if (kr == KERN_SUCCESS) {
     const auto n = static_cast<mach_msg_type_number_t>(r.out[0]);
     if (n > *count || r.blob.size() != n * sizeof(integer_t)) return KERN_FAILURE;
-    std::memcpy(info, r.blob.data(), r.blob.size());
+    // An empty answer (count 0: LIMITS_INFO of a null name) has no bytes to copy.
+    if (!r.blob.empty()) std::memcpy(info, r.blob.data(), r.blob.size());
     *count = n;
   }
   return kr;
@@ -266,7 +267,7 @@ kern_return_t mach_port_peek(ipc_space_t task, mach_port_name_t name, mach_msg_t
     *seqno = static_cast<mach_port_seqno_t>(r.out[0]);
     *size = static_cast<mach_msg_size_t>(r.out[1]);
     *id = static_cast<mach_msg_id_t>(static_cast<std::uint32_t>(r.out[2]));
-    std::memcpy(trailer, r.blob.data(), n);
+    if (n != 0) std::memcpy(trailer, r.blob.data(), n);
     *count = n;
   }
   return kr;

@@ -153,7 +153,7 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
     // The rest, without descriptors.
     std::vector<std::byte> all(total);
     std::memcpy(all.data(), &h, sizeof h);
-    std::memcpy(all.data() + sizeof h, payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(all.data() + sizeof h, payload.data(), payload.size());
     if (!write_all(fd, all.data() + k, total - static_cast<std::size_t>(k))) return false;
   }
   wire::header r{};
@@ -636,7 +636,7 @@ class machd_client final : public transport {
     // Direct receives: the message lands in the buffer the knote registered.
     for (auto& [a, data] : writes) {
       auto* dst = reinterpret_cast<std::byte*>(static_cast<std::uintptr_t>(a));
-      std::memcpy(dst, data.data(), data.size());
+      if (!data.empty()) std::memcpy(dst, data.data(), data.size());
       patch_tokens(dst, data.size(), outs);
     }
     return n;
