@@ -87,7 +87,7 @@ task* kernel::create_task(const task_identity& who) {
   e->urefs = 1;
   e->object = ref<ipc_object>(self.get());
   self->srights = 1;
-  self->names.emplace_back(t, t->self_name);
+  self->names.add(t, t->self_name);
   t->self_port = std::move(self);
   return t;
 }

@@ -47,6 +47,11 @@ struct user_memory {
 
 struct config {
   std::uint32_t max_names_per_task = 262144;
+  // Bytes (message bytes plus OOL memory) of the messages a task sent that are still held
+  // by the kernel (queued, in transit, or pending on a full queue). A send that would go
+  // beyond it fails with MACH_SEND_NO_BUFFER. 0: no limit (Darwin has none; machd sets
+  // one so that no client can make the daemon's memory grow without bound).
+  std::size_t max_queued_bytes_per_task = 0;
 };
 
 // A send that could not complete yet (queue full): the message stays copied in.

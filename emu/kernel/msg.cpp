@@ -76,6 +76,9 @@ void kmsg::reset() noexcept {
   sender = {};
   enqueue_stamp = 0;
   queued_on = nullptr;
+  if (charge) charge->bytes -= charged;
+  charge.reset();
+  charged = 0;
 }
 
 kmsg* kernel::kmsg_new() {
@@ -471,7 +474,19 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
       if (r.owner == &t && r.name == dest_name && r.send_possible) r.armed = true;
   }
 
-  // 10. Queueing.
+  // 10. The sender's budget of held bytes, then queueing.
+  if (cfg_.max_queued_bytes_per_task != 0) {
+    std::size_t weight = m->bytes.size();
+    for (const kdesc& d : m->descs)
+      if (d.memory) weight += d.memory->size;
+    if (t.queued->bytes + weight > cfg_.max_queued_bytes_per_task) {
+      pseudo_receive(t, m, buffer, mem);
+      return MACH_SEND_NO_BUFFER;
+    }
+    m->charge = t.queued;
+    m->charged = weight;
+    t.queued->bytes += weight;
+  }
   mr = enqueue(m, false);
   if (mr == send_would_block) {
     if (poll_only || !w) {

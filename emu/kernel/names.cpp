@@ -129,18 +129,11 @@ void kernel::entry_free(task& t, mach_port_name_t name) {
 }
 
 mach_port_name_t kernel::name_of(task& t, port* p) {
-  for (const auto& [owner, name] : p->names)
-    if (owner == &t) return name;
-  return MACH_PORT_NULL;
+  return p->names.find(&t);
 }
 
 void kernel::forget_name(port* p, task* t, mach_port_name_t name) {
-  auto& v = p->names;
-  auto it = std::find(v.begin(), v.end(), std::pair<task*, mach_port_name_t>{t, name});
-  if (it != v.end()) {
-    *it = v.back();
-    v.pop_back();
-  }
+  p->names.remove(t, name);
 }
 
 }  // namespace machemu::kern

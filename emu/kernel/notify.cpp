@@ -77,7 +77,7 @@ void kernel::fire_send_possible(port* p) {
     r.armed = false;
     notify_simple(std::move(r.notify), MACH_NOTIFY_SEND_POSSIBLE, r.name);
   }
-  std::erase_if(p->requests, [](const name_request& r) { return r.send_possible && !r.notify; });
+  p->requests.erase_if([](const name_request& r) { return r.send_possible && !r.notify; });
 }
 
 }  // namespace machemu::kern

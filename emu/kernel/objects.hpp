@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernel/port_lists.hpp"
 #include "kernel/ref.hpp"
 
 namespace machemu::kern {
@@ -115,10 +116,16 @@ struct port : ipc_object {
   port() : ipc_object(object_kind::port) {}
   ~port() override;
 
+  // Members are ordered so that the small ones share words: machd keeps one of these per
+  // live port (target: 256 bytes per port with its name entry, benchmarks/machd_ipc.cpp).
   std::uint64_t id = 0;
   // Where the receive right is: a task's space, or nowhere (in a message, or dead).
   task* receiver = nullptr;
   mach_port_name_t receiver_name = 0;
+  bool guarded = false;
+  bool strict_guard = false;
+  bool immovable_receive = false;
+  bool kernel_object = false;  // task self port: nobody receives from it
   // The message carrying the receive right while it is in transit (circularity check).
   kmsg* carried_by = nullptr;
 
@@ -132,28 +139,26 @@ struct port : ipc_object {
   std::uint32_t mscount = 0;
   std::uint32_t srights = 0;   // send rights anywhere (entries count once per name)
   std::uint32_t sorights = 0;  // send-once rights anywhere
+  mach_port_mscount_t nssync = 0;  // of nsrequest
 
   std::uint64_t context = 0;
-  bool guarded = false;
-  bool strict_guard = false;
-  bool immovable_receive = false;
-  bool kernel_object = false;  // task self port: nobody receives from it
 
   // One-shot requests on the receive right.
   ref<port> nsrequest;
-  mach_port_mscount_t nssync = 0;
   ref<port> pdrequest;
 
-  std::vector<name_request> requests;  // dead-name / send-possible, across all spaces
-  std::vector<port_set*> sets;         // port sets this port is a member of
+  lazy_vector<name_request> requests;  // dead-name / send-possible, across all spaces
+  lazy_vector<port_set*> sets;         // port sets this port is a member of
   // (space, name) pairs naming this port with a send and/or receive right. Coalescing
   // looks here; send-once names never do.
-  std::vector<std::pair<task*, mach_port_name_t>> names;
+  name_list names;
 
   wait_queue senders;  // senders blocked on a full queue
 
   bool full() const noexcept { return msgcount >= qlimit; }
 };
+// 216 bytes are one 224-byte malloc chunk: with a 24-byte name entry, 248 bytes per port.
+static_assert(sizeof(port) <= 216, "one per live port in machd: keep it small");
 
 struct port_set : ipc_object {
   port_set() : ipc_object(object_kind::port_set) {}
@@ -192,6 +197,13 @@ struct task_identity {
   std::uint32_t pid = 0, asid = 0, pidversion = 0;
 };
 
+// What a task's sent messages still held by the kernel weigh (config's
+// max_queued_bytes_per_task). Shared by the task and its messages: a message may outlive
+// its sender.
+struct queue_charge : refcounted {
+  std::size_t bytes = 0;
+};
+
 // A message after copy-in: the user's bytes plus the rights and memory it carries.
 struct kmsg {
   kmsg* next = nullptr;
@@ -207,20 +219,23 @@ struct kmsg {
   task_identity sender;
   std::uint64_t enqueue_stamp = 0;  // global order, used to pick a port set's next message
   port* queued_on = nullptr;
+  ref<queue_charge> charge;         // the sender's account, while the message weighs on it
+  std::size_t charged = 0;
 
   void reset() noexcept;
 };
 
 // A name-space entry.
 struct entry {
-  std::uint8_t gen = 0x03;      // generation byte; low two bits always set
+  ref<ipc_object> object;
   mach_port_type_t type = 0;    // MACH_PORT_TYPE_* right bits (no request bits)
   mach_port_urefs_t urefs = 0;
+  std::uint32_t next_free = 0;
+  std::uint8_t gen = 0x03;      // generation byte; low two bits always set
   bool dn_fired = false;        // a dead-name notification was delivered for this name
   bool has_request = false;     // a dead-name / send-possible request is registered
-  ref<ipc_object> object;
-  std::uint32_t next_free = 0;
 };
+static_assert(sizeof(entry) <= 24, "one per name: keep it small");
 
 struct space {
   std::vector<entry> table{1};  // index 0 is never a name
@@ -236,6 +251,7 @@ struct task : refcounted {
   task_identity identity;
   mach_port_name_t self_name = MACH_PORT_NULL;
   ref<port> self_port;  // the task port: dies with the task, whoever holds rights to it
+  ref<queue_charge> queued = make_ref<queue_charge>();
   std::vector<ref<kqueue>> kqueues;
 };
 

@@ -31,7 +31,7 @@ kern_return_t kernel::port_allocate(task& t, mach_port_right_t right, mach_port_
       ref<port> p = new_port();
       p->receiver = &t;
       p->receiver_name = *name;
-      p->names.emplace_back(&t, *name);
+      p->names.add(&t, *name);
       e->type = MACH_PORT_TYPE_RECEIVE;
       e->object = ref<ipc_object>(p.get());
       return KERN_SUCCESS;
@@ -68,7 +68,7 @@ kern_return_t kernel::port_allocate_name(task& t, mach_port_right_t right, mach_
       ref<port> p = new_port();
       p->receiver = &t;
       p->receiver_name = name;
-      p->names.emplace_back(&t, name);
+      p->names.add(&t, name);
       e->type = MACH_PORT_TYPE_RECEIVE;
       e->object = ref<ipc_object>(p.get());
       break;
@@ -230,7 +230,7 @@ kern_return_t kernel::port_destroy(task& t, mach_port_name_t name) {
       if (p->srights) --p->srights;
       e->type &= ~MACH_PORT_TYPE_SEND;
       e->urefs = 0;
-      p->names.emplace_back(&t, name);  // receive_leaves_space forgets it again
+      p->names.add(&t, name);  // receive_leaves_space forgets it again
     }
     receive_leaves_space(t, name, *e, true);
     return KERN_SUCCESS;
@@ -492,14 +492,14 @@ kern_return_t kernel::port_insert_right(task& t, mach_port_name_t name, mach_por
     case MACH_MSG_TYPE_PORT_SEND:
       e->type = MACH_PORT_TYPE_SEND;
       e->urefs = 1;
-      p->names.emplace_back(&t, name);
+      p->names.add(&t, name);
       break;
     case MACH_MSG_TYPE_PORT_RECEIVE:
       e->type = MACH_PORT_TYPE_RECEIVE;
       p->receiver = &t;
       p->receiver_name = name;
       p->carried_by = nullptr;
-      p->names.emplace_back(&t, name);
+      p->names.add(&t, name);
       break;
     default:
       e->type = MACH_PORT_TYPE_SEND_ONCE;
@@ -781,7 +781,7 @@ kern_return_t kernel::port_move_member(task& t, mach_port_name_t member, mach_po
   if (!(se->type & MACH_PORT_TYPE_PORT_SET)) return KERN_INVALID_RIGHT;
   port_set* s = se->object->as_set();
   const bool already = std::find(p->sets.begin(), p->sets.end(), s) != p->sets.end();
-  for (port_set* other : std::vector<port_set*>(p->sets)) {
+  for (port_set* other : std::vector<port_set*>(p->sets.begin(), p->sets.end())) {
     if (other == s) continue;
     other->members.erase(std::remove(other->members.begin(), other->members.end(), p),
                          other->members.end());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 namespace machemu::kern {
@@ -26,7 +27,8 @@ class refcounted {
   ~refcounted() = default;
 
  private:
-  std::size_t refs_ = 0;
+  // 32 bits: a derived class's first small members then share this word (ports are many).
+  std::uint32_t refs_ = 0;
 };
 
 template <class T>

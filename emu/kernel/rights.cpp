@@ -111,8 +111,7 @@ void kernel::port_dies(ref<port> p) {
   if (p->pdrequest) release_send_once(std::move(p->pdrequest));
   p->pdrequest.reset();
   // Dead-name (and send-possible) requests all turn into dead-name notifications.
-  std::vector<name_request> requests;
-  requests.swap(p->requests);
+  std::vector<name_request> requests = p->requests.take();
   for (name_request& r : requests) {
     entry* e = r.owner ? entry_at(*r.owner, r.name) : nullptr;
     if (e && e->object.get() == p.get()) {
@@ -273,14 +272,14 @@ kern_return_t kernel::copy_out_right(task& t, kright&& r, mach_port_name_t* name
     case MACH_MSG_TYPE_PORT_SEND:
       e->type = MACH_PORT_TYPE_SEND;
       e->urefs = 1;
-      p->names.emplace_back(&t, *name);
+      p->names.add(&t, *name);
       break;
     case MACH_MSG_TYPE_PORT_RECEIVE:
       e->type = MACH_PORT_TYPE_RECEIVE;
       p->receiver = &t;
       p->receiver_name = *name;
       p->carried_by = nullptr;
-      p->names.emplace_back(&t, *name);
+      p->names.add(&t, *name);
       knotes_changed(p.get());
       break;
     default:

@@ -147,7 +147,9 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
   do {
     k = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
   } while (k < 0 && errno == EINTR);
-  if (k < 0) return false;
+  // A daemon that refuses a connection answers the hello before reading it and closes:
+  // then the write fails but the answer is there to read.
+  if (k < 0) k = static_cast<ssize_t>(sizeof h + payload.size());
   const std::size_t total = sizeof h + payload.size();
   if (static_cast<std::size_t>(k) < total) {
     // The rest, without descriptors.
@@ -291,7 +293,16 @@ int connection() {
     wire::reader rd(out);
     std::uint32_t kr = 0, self = 0;
     std::uint64_t boot = 0;
-    if (!rd.u32(kr) || !rd.u32(self) || !rd.u64(boot) || kr != KERN_SUCCESS) {
+    if (rd.u32(kr) && kr == KERN_RESOURCE_SHORTAGE) {
+      // Too many clients: this call fails, the process is not lost (a later call of this
+      // thread tries again).
+      ::close(fd);
+      std::fprintf(stderr, "mach-emu: machd at %s refused a connection: it serves its "
+                           "maximum number of clients (machd --max-clients)\n",
+                   s.socket.c_str());
+      return -1;
+    }
+    if (!rd.u32(self) || !rd.u64(boot) || kr != KERN_SUCCESS) {
       ::close(fd);
       break;
     }

@@ -188,7 +188,15 @@ void daemon::woken(std::uint64_t id) {
   ready_.push_back(id);
 }
 
-daemon::daemon(options o) : opt_(std::move(o)) {
+namespace {
+kern::config core_config(const options& o) {
+  kern::config c;
+  c.max_queued_bytes_per_task = o.max_queued_bytes;
+  return c;
+}
+}  // namespace
+
+daemon::daemon(options o) : opt_(std::move(o)), kernel_(core_config(opt_)) {
   std::random_device rd;
   boot_id_ = (std::uint64_t{rd()} << 32) | rd();
   if (boot_id_ == 0) boot_id_ = 1;
@@ -206,6 +214,7 @@ daemon::~daemon() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (epoll_ >= 0) ::close(epoll_);
   if (lock_fd_ >= 0) ::close(lock_fd_);
+  if (spare_fd_ >= 0) ::close(spare_fd_);
 }
 
 void daemon::log(const std::string& s) {
@@ -249,6 +258,7 @@ bool daemon::listen() {
     return false;
   }
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = 0;
@@ -326,12 +336,25 @@ int daemon::run() {
 void daemon::accept_all() {
   for (;;) {
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+      // Out of descriptors: the pending connection would keep the listening socket
+      // readable (and epoll spinning). The spare descriptor makes room to refuse it.
+      ::close(spare_fd_);
+      const int extra = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (extra >= 0) refuse(extra);
+      spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (extra >= 0) continue;
+    }
     if (fd < 0) return;
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != ::geteuid()) {
       log("refused a connection from another user");
       ::close(fd);
+      continue;
+    }
+    if (conns_.size() >= opt_.max_clients) {
+      refuse(fd);
       continue;
     }
     // The task: this pid's, unless that process is gone (then the pid was recycled).
@@ -380,6 +403,27 @@ void daemon::accept_all() {
     ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
     conns_[c->id] = std::move(c);
   }
+}
+
+// Answers the hello this connection is about to send with KERN_RESOURCE_SHORTAGE before it
+// is sent, and closes: the reply waits in the client's receive queue, where it finds it
+// even though its own write of the hello fails.
+void daemon::refuse(int fd) {
+  log("refused a connection: " + std::to_string(opt_.max_clients) + " clients already");
+  wire::writer w;
+  w.u32(KERN_RESOURCE_SHORTAGE);
+  w.u32(MACH_PORT_NULL);
+  w.u64(0);
+  const wire::header h{wire::magic, wire::version, static_cast<std::uint16_t>(wire::op::hello),
+                       static_cast<std::uint32_t>(w.buffer().size()), 0};
+  std::vector<std::byte> frame(sizeof h + w.buffer().size());
+  std::memcpy(frame.data(), &h, sizeof h);
+  if (!w.buffer().empty())
+    std::memcpy(frame.data() + sizeof h, w.buffer().data(), w.buffer().size());
+  // A fresh socket's buffer takes a few bytes; if it somehow did not, the client sees a
+  // closed connection instead, which is still a refusal.
+  [[maybe_unused]] ssize_t n = ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
 }
 
 void daemon::on_readable(conn& c) {

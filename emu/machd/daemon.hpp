@@ -31,6 +31,11 @@ struct options {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};  // 0: never
   bool verbose = false;
   int ready_fd = -1;  // written once listening (the client that started us waits on it)
+  // Connections beyond this many are refused (a hello reply saying so, then closed). Each
+  // costs one descriptor: RLIMIT_NOFILE must allow it plus one pidfd per task.
+  std::size_t max_clients = 4096;
+  // Bytes of a task's sent messages the daemon holds at most (kern::config).
+  std::size_t max_queued_bytes = std::size_t{8} << 20;
 };
 
 class daemon {
@@ -52,6 +57,7 @@ class daemon {
   using clock = std::chrono::steady_clock;
 
   void accept_all();
+  void refuse(int fd);
   void on_readable(conn& c);
   void on_writable(conn& c);
   bool handle_frame(conn& c);  // false: protocol error
@@ -83,6 +89,7 @@ class daemon {
   int epoll_ = -1;
   int listen_fd_ = -1;
   int lock_fd_ = -1;
+  int spare_fd_ = -1;  // given up to refuse a connection when descriptors run out
   std::uint64_t boot_id_ = 0;
   std::uint64_t next_conn_ = 1;
   std::uint64_t next_kq_ = 1;

@@ -1,6 +1,7 @@
 // machd's command line. Normally started by the first mach-emu call of a user's process
 // (see emu/lib/machd_client.cpp); run it by hand with --foreground --verbose to watch it.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,7 +16,7 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: machd [--socket PATH] [--idle-timeout MS] [--foreground] [--verbose]\n"
+               "usage: machd [--socket PATH] [--idle-timeout MS] [--foreground] [--verbose] [limits]\n"
                "  --socket PATH      listen here (default: $MACHEMU_SOCKET, else\n"
                "                     $XDG_RUNTIME_DIR/machemu/machd.sock, else\n"
                "                     /tmp/machemu-<uid>/machd.sock)\n"
@@ -23,7 +24,12 @@ void usage() {
                "                     0 = never)\n"
                "  --foreground       stay attached to the terminal (started by a client,\n"
                "                     machd detaches itself)\n"
-               "  --verbose          log connections and task deaths to stderr\n");
+               "  --verbose          log connections and task deaths to stderr\n"
+               "  --max-clients N    refuse connections beyond N (one per client thread;\n"
+               "                     default 4096)\n"
+               "  --max-queued-bytes N\n"
+               "                     bytes of one task's sent messages held at most; a send\n"
+               "                     beyond fails with MACH_SEND_NO_BUFFER (default 8 MiB)\n");
 }
 
 }  // namespace
@@ -40,6 +46,10 @@ int main(int argc, char** argv) {
       opt.idle_timeout = std::chrono::milliseconds(std::strtoll(argv[++i], nullptr, 10));
     } else if (a == "--ready-fd" && has_value) {
       opt.ready_fd = static_cast<int>(std::strtol(argv[++i], nullptr, 10));
+    } else if (a == "--max-clients" && has_value) {
+      opt.max_clients = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--max-queued-bytes" && has_value) {
+      opt.max_queued_bytes = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--foreground") {
       foreground = true;
     } else if (a == "--verbose") {
@@ -56,6 +66,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "machd: %s\n", error.c_str());
       return 1;
     }
+  }
+  // Every client connection and task costs a descriptor: take all the hard limit allows.
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
   }
   // A client that dies mid-write must not kill us.
   ::signal(SIGPIPE, SIG_IGN);

@@ -14,6 +14,13 @@
 //                          right and send a message with id 42 to it
 //   fill NAME              look NAME up, send until the queue is full, say ready, then
 //                          block sending one more
+//   daemon-pid FD [FD2]    wait for end of file on descriptor FD (the start gate), make
+//                          its first call, print "pid <machd's pid>" (or "refused" and
+//                          exit 3); with FD2, do the same again after FD2's end of file;
+//                          then block forever
+//   flood SIZE             send messages of SIZE inline bytes to a port of its own (queue
+//                          limit raised) until a send fails: print "sent N <code>"; then
+//                          receive one and send again: print "again <code>"
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
 
@@ -23,6 +30,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "machd/debug.h"
 
 namespace {
 
@@ -187,6 +197,62 @@ int block(const char* name) {
 
 }  // namespace
 
+// Waits for end of file on `gate`, then asks machd for its pid. False when refused.
+bool gated_pid(int gate) {
+  char c;
+  while (::read(gate, &c, 1) > 0) {
+  }
+  ::close(gate);
+  struct machemu_machd_counts counts {};
+  if (machemu_machd_get_counts(&counts) != 0) {
+    std::puts("refused");
+    std::fflush(stdout);
+    return false;
+  }
+  std::printf("pid %llu\n", static_cast<unsigned long long>(counts.pid));
+  std::fflush(stdout);
+  return true;
+}
+
+int daemon_pid(int gate, int gate2) {
+  if (!gated_pid(gate)) return 3;
+  if (gate2 >= 0 && !gated_pid(gate2)) return 3;
+  for (;;) pause();
+}
+
+int flood(std::size_t size) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+    return 1;
+  mach_port_limits_t limits{MACH_PORT_QLIMIT_LARGE};
+  if (mach_port_set_attributes(mach_task_self(), port, MACH_PORT_LIMITS_INFO,
+                               reinterpret_cast<mach_port_info_t>(&limits),
+                               MACH_PORT_LIMITS_INFO_COUNT) != KERN_SUCCESS)
+    return 2;
+  std::vector<std::byte> buf(sizeof(mach_msg_header_t) + size + sizeof(mach_msg_max_trailer_t));
+  auto* h = reinterpret_cast<mach_msg_header_t*>(buf.data());
+  const auto send = [&] {
+    *h = {};
+    h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+    h->msgh_size = static_cast<mach_msg_size_t>(sizeof *h + size);
+    h->msgh_remote_port = port;
+    return mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, h->msgh_size, 0, MACH_PORT_NULL, 0,
+                    MACH_PORT_NULL);
+  };
+  unsigned sent = 0;
+  mach_msg_return_t mr;
+  while ((mr = send()) == MACH_MSG_SUCCESS) ++sent;
+  std::printf("sent %u %x\n", sent, static_cast<unsigned>(mr));
+  if (mach_msg(h, MACH_RCV_MSG, 0, static_cast<mach_msg_size_t>(buf.size()), port, 0,
+               MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+    return 3;
+  std::printf("again %x\n", static_cast<unsigned>(send()));
+  std::fflush(stdout);
+  return mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1) == KERN_SUCCESS
+             ? 0
+             : 4;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "server") == 0) return server(argv[2]);
   if (argc >= 3 && std::strcmp(argv[1], "hold") == 0) return hold(argv[2]);
@@ -196,6 +262,10 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "fill") == 0) return fill(argv[2]);
   if (argc >= 4 && std::strcmp(argv[1], "relay") == 0) return relay(argv[2], argv[3]);
   if (argc >= 3 && std::strcmp(argv[1], "answer") == 0) return answer(argv[2]);
+  if (argc >= 3 && std::strcmp(argv[1], "daemon-pid") == 0)
+    return daemon_pid(std::atoi(argv[2]), argc >= 4 ? std::atoi(argv[3]) : -1);
+  if (argc >= 3 && std::strcmp(argv[1], "flood") == 0)
+    return flood(std::strtoull(argv[2], nullptr, 10));
   std::fputs("usage: machd_helper server|hold|send|block ...\n", stderr);
   return 64;
 }

@@ -1,0 +1,130 @@
+// machd starting itself: many processes making their first call at the same moment, with
+// no daemon running, end up served by exactly one daemon, which exits once they are gone.
+// The children use a socket directory of their own (created here, empty), so the daemon
+// they start is theirs alone; this process keeps talking to the test's daemon.
+#include <mach/mach.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "machd_test_util.hpp"
+#include "right_accounting.hpp"
+
+using machd_test::child;
+
+namespace {
+
+// The processes whose command line has `--socket path`: the daemons serving `path`.
+std::vector<pid_t> daemons_serving(const std::string& path) {
+  std::vector<pid_t> found;
+  DIR* d = ::opendir("/proc");
+  BOOST_REQUIRE(d);
+  while (const dirent* e = ::readdir(d)) {
+    const pid_t pid = static_cast<pid_t>(std::atol(e->d_name));
+    if (pid <= 0) continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
+    const std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> args;
+    for (std::size_t at = 0; at < cmd.size();) {
+      const std::size_t end = cmd.find('\0', at);
+      args.push_back(cmd.substr(at, end - at));
+      at = end == std::string::npos ? cmd.size() : end + 1;
+    }
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "--socket" && args[i + 1] == path) found.push_back(pid);
+  }
+  ::closedir(d);
+  return found;
+}
+
+// Sets an environment variable for the children spawned in this scope.
+struct scoped_env {
+  std::string name;
+  std::string old;
+  bool had;
+  scoped_env(const char* n, const std::string& v) : name(n) {
+    const char* o = std::getenv(n);
+    had = o != nullptr;
+    if (had) old = o;
+    ::setenv(n, v.c_str(), 1);
+  }
+  ~scoped_env() {
+    if (had)
+      ::setenv(name.c_str(), old.c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(machd_startup, machio_test::right_accounting)
+
+BOOST_AUTO_TEST_CASE(sixteen_first_callers_at_once_start_exactly_one_daemon) {
+  char dir_template[] = "/tmp/machd-startup-XXXXXX";
+  const char* dir = ::mkdtemp(dir_template);
+  BOOST_REQUIRE(dir);
+  const std::string socket = std::string(dir) + "/machd.sock";
+  BOOST_REQUIRE(daemons_serving(socket).empty());
+
+  // The gate: every child blocks reading it until this process closes the write end
+  // (close-on-exec, so no child holds it open).
+  int gate[2];
+  BOOST_REQUIRE(::pipe2(gate, O_CLOEXEC) == 0);
+  BOOST_REQUIRE(::fcntl(gate[0], F_SETFD, 0) == 0);
+  constexpr int n = 16;
+  std::vector<std::unique_ptr<child>> children;
+  {
+    const scoped_env sock("MACHEMU_SOCKET", socket);
+    // Short, so that the daemon's exit below comes soon after the children are gone.
+    const scoped_env idle("MACHEMU_MACHD_IDLE_MS", "200");
+    for (int i = 0; i < n; ++i)
+      children.push_back(std::make_unique<child>(
+          std::vector<std::string>{"daemon-pid", std::to_string(gate[0])}));
+  }
+  ::close(gate[0]);
+  ::close(gate[1]);  // go
+
+  std::vector<unsigned long long> seen;
+  for (auto& c : children) {
+    unsigned long long pid = 0;
+    const std::string line = c->line();
+    BOOST_REQUIRE_MESSAGE(std::sscanf(line.c_str(), "pid %llu", &pid) == 1, "child said: " << line);
+    seen.push_back(pid);
+  }
+  // Every child was served by the same daemon, and no other daemon for that socket exists.
+  for (unsigned long long pid : seen) BOOST_CHECK_EQUAL(pid, seen.front());
+  const std::vector<pid_t> daemons = daemons_serving(socket);
+  BOOST_REQUIRE_EQUAL(daemons.size(), 1u);
+  BOOST_CHECK_EQUAL(static_cast<unsigned long long>(daemons.front()), seen.front());
+
+  // With its clients gone the daemon exits after its idle period and takes its socket
+  // file with it.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, daemons.front(), 0));
+  BOOST_REQUIRE(pidfd >= 0);
+  children.clear();  // SIGKILL and reap
+  pollfd p{pidfd, POLLIN, 0};
+  BOOST_CHECK_EQUAL(::poll(&p, 1, 20000), 1);
+  ::close(pidfd);
+  struct stat st {};
+  BOOST_CHECK(::stat(socket.c_str(), &st) != 0);
+  for (const char* leftover : {"/machd.sock.lock", "/machd.sock.start"})
+    ::unlink((std::string(dir) + leftover).c_str());
+  BOOST_CHECK(::rmdir(dir) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
