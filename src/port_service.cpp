@@ -434,7 +434,13 @@ void port_service::shutdown() {
 
 void port_service::notify_fork(boost::asio::execution_context::fork_event event) {
   if (event != boost::asio::execution_context::fork_child) return;
-  // kqueues are not inherited: make a fresh one and register the ports again.
+  // The child is a new task (Darwin; mach-emu's machd mode): kqueues are not inherited and
+  // none of the parent's rights is the child's. So the notify port's name is forgotten,
+  // not released (releasing a name the task does not hold would be refused, or would hit
+  // a right the child made since), and a fresh kqueue gets a fresh notify port. Ports with
+  // pending receives are registered again; a name the child does not hold fails that and
+  // completes their operations with the error rather than leaving them waiting forever.
+  // Waiting sends are retried at once: their send-possible requests stayed with the parent.
   op_queue done;
   {
     std::lock_guard lock(mutex_);
@@ -442,11 +448,20 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
     descriptor_.close(ignored);
     armed_ = false;
     ++generation_;
+    notify_port_ = MACH_PORT_NULL;
     open_kqueue();
     for (port_impl* impl = live_; impl; impl = impl->next) {
       impl->knote_added = impl->knote_enabled = false;
-      if (!impl->ops.empty()) set_knote_locked(*impl, EV_ADD | EV_ENABLE);
+      if (impl->ops.empty() || set_knote_locked(*impl, EV_ADD | EV_ENABLE)) continue;
+      const boost::system::error_code ec(errno, boost::system::system_category());
+      while (port_op* op = impl->ops.pop()) {
+        --pending_;
+        op->slot.clear();
+        op->ec = ec;
+        done.push(op);
+      }
     }
+    retry_sends_locked(done);
     update_locked(done);
   }
   complete(done);

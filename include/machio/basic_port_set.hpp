@@ -23,11 +23,14 @@ namespace machio {
 template <class Executor = boost::asio::any_io_executor>
 class basic_port_set {
  public:
+  //! The executor the object's operations use by default.
   using executor_type = Executor;
+  //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
     using other = basic_port_set<Executor1>;
   };
+  //! The owned set's name.
   using native_handle_type = mach_port_name_t;
 
   //! An object owning \p set (may be empty).
@@ -42,7 +45,9 @@ class basic_port_set {
   explicit basic_port_set(ExecutionContext& context, port_set set = {})
       : basic_port_set(executor_type(context.get_executor()), std::move(set)) {}
 
+  //! Takes over \p other's set, executor and pending operations (they stay queued).
   basic_port_set(basic_port_set&&) noexcept = default;
+  //! Aborts this object's operations and destroys its set, then takes over \p other's.
   basic_port_set& operator=(basic_port_set&& other) noexcept {
     if (this != &other) {
       if (impl_) service_->destroy(*impl_);
@@ -53,6 +58,7 @@ class basic_port_set {
     }
     return *this;
   }
+  //! Not copyable: the object owns its set and its pending operations.
   basic_port_set(const basic_port_set&) = delete;
   basic_port_set& operator=(const basic_port_set&) = delete;
   //! Completes pending operations with operation_aborted, then destroys the set.
@@ -60,10 +66,13 @@ class basic_port_set {
     if (impl_) service_->destroy(*impl_);
   }
 
+  //! The executor given at construction.
   executor_type get_executor() const noexcept { return executor_; }
+  //! The set's name (borrowed).
   native_handle_type native_handle() const noexcept { return set_.get(); }
   //! The owned set (borrowed), to add and remove members.
   const port_set& set() const noexcept { return set_; }
+  //! True while the object owns a set.
   bool is_open() const noexcept { return static_cast<bool>(set_); }
   //! Completes every pending operation with operation_aborted; returns how many.
   std::size_t cancel() noexcept { return service_->cancel(*impl_); }

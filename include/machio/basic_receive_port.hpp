@@ -27,12 +27,14 @@ namespace machio {
 template <class Executor = boost::asio::any_io_executor>
 class basic_receive_port {
  public:
+  //! The executor the object's operations use by default.
   using executor_type = Executor;
   //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
     using other = basic_receive_port<Executor1>;
   };
+  //! The owned right's name.
   using native_handle_type = mach_port_name_t;
 
   //! An object owning \p right (may be empty: open it later with assign()).
@@ -50,6 +52,7 @@ class basic_receive_port {
 
   //! Takes over \p other's right, executor and pending operations (they stay queued).
   basic_receive_port(basic_receive_port&& other) noexcept = default;
+  //! Aborts this object's operations and destroys its right, then takes over \p other's.
   basic_receive_port& operator=(basic_receive_port&& other) noexcept {
     if (this != &other) {
       close();
@@ -61,6 +64,7 @@ class basic_receive_port {
     }
     return *this;
   }
+  //! Not copyable: the object owns its right and its pending operations.
   basic_receive_port(const basic_receive_port&) = delete;
   basic_receive_port& operator=(const basic_receive_port&) = delete;
 
@@ -69,11 +73,13 @@ class basic_receive_port {
     if (impl_) service_->destroy(*impl_);
   }
 
+  //! The executor given at construction.
   executor_type get_executor() const noexcept { return executor_; }
   //! The port name (borrowed).
   native_handle_type native_handle() const noexcept { return right_.get(); }
   //! The owned right (borrowed), e.g. to make send rights.
   const receive_right& right() const noexcept { return right_; }
+  //! True while the object owns a right.
   bool is_open() const noexcept { return static_cast<bool>(right_); }
 
   //! Cancels pending operations, then owns \p right instead.

@@ -32,6 +32,7 @@ class dead_name : private detail::basic_right<detail::dead_name_traits> {
   dead_name(dead_name&& other) noexcept = default;
   //! Drops the uref this object owns, then takes \p other's; \p other becomes empty.
   dead_name& operator=(dead_name&& other) noexcept = default;
+  //! Not copyable: the uref would be released twice (copy rights explicitly).
   dead_name(const dead_name&) = delete;
   dead_name& operator=(const dead_name&) = delete;
 

@@ -86,6 +86,7 @@ class message {
     }
     return *this;
   }
+  //! Not copyable: the rights and regions would be released twice (copy rights explicitly).
   message(const message&) = delete;
   message& operator=(const message&) = delete;
   //! Releases every right and region the message owns.

@@ -20,17 +20,19 @@ namespace machio {
 struct make_send_t {
   explicit make_send_t() = default;
 };
+//! The make_send tag value: `builder.destination(port, machio::make_send)`.
 inline constexpr make_send_t make_send{};
 //! Tag: make a send-once right from a receive right (MACH_MSG_TYPE_MAKE_SEND_ONCE).
 struct make_send_once_t {
   explicit make_send_once_t() = default;
 };
+//! The make_send_once tag value.
 inline constexpr make_send_once_t make_send_once{};
 
 //! How out-of-line memory is copied (MACH_MSG_PHYSICAL_COPY or MACH_MSG_VIRTUAL_COPY).
 enum class ool_copy : mach_msg_copy_options_t {
-  physical = MACH_MSG_PHYSICAL_COPY,
-  virtual_copy = MACH_MSG_VIRTUAL_COPY,
+  physical = MACH_MSG_PHYSICAL_COPY,      //!< the kernel copies the bytes now
+  virtual_copy = MACH_MSG_VIRTUAL_COPY,  //!< copy-on-write mapping (the usual choice)
 };
 
 //! Builds a message step by step. Rights passed by rvalue are moved into the message and

@@ -2,6 +2,7 @@
 #ifndef MACHIO_MESSAGE_VIEW_HPP
 #define MACHIO_MESSAGE_VIEW_HPP
 
+#include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>
 #include <machio/trailer.hpp>
 
@@ -72,6 +73,12 @@ class message_view {
   //! have known types, and, when the span goes past msgh_size, a trailer whose size fits.
   //! Fails with machio::error::malformed_message otherwise.
   static message_view parse(std::span<const std::byte> bytes, boost::system::error_code& ec);
+  //! Throwing form of parse(bytes, ec): throws system_error(malformed_message).
+  static message_view parse(std::span<const std::byte> bytes,
+                            const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::message_view::parse", loc,
+                            [&](auto& ec) { return parse(bytes, ec); });
+  }
 
   //! The header (a copy: the bytes may be unaligned).
   mach_msg_header_t header() const noexcept;
@@ -85,6 +92,12 @@ class message_view {
   std::size_t descriptor_count() const noexcept { return offsets_.size(); }
   //! Descriptor \p index; fails with machio::error::no_such_descriptor past the end.
   descriptor_view descriptor(std::size_t index, boost::system::error_code& ec) const noexcept;
+  //! Throwing form of descriptor(index, ec): throws system_error(no_such_descriptor).
+  descriptor_view descriptor(std::size_t index,
+                             const boost::source_location& loc = BOOST_CURRENT_LOCATION) const {
+    return detail::throwing("machio::message_view::descriptor", loc,
+                            [&](auto& ec) { return descriptor(index, ec); });
+  }
   //! Offset of descriptor \p index from the message start (index must be valid).
   std::size_t descriptor_offset(std::size_t index) const noexcept { return offsets_[index]; }
   //! The inline bytes after the descriptors, up to msgh_size.

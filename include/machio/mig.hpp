@@ -2,6 +2,7 @@
 #ifndef MACHIO_MIG_HPP
 #define MACHIO_MIG_HPP
 
+#include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>
 #include <machio/message.hpp>
 #include <machio/received_message.hpp>
@@ -23,6 +24,12 @@ using reply_error_t = mig_reply_error_t;
 //! the request has no reply right left.
 message make_error_reply(received_message& request, kern_return_t code,
                          boost::system::error_code& ec);
+//! Throwing form of make_error_reply(request, code, ec).
+inline message make_error_reply(received_message& request, kern_return_t code,
+                                const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+  return detail::throwing("machio::mig::make_error_reply", loc,
+                          [&](auto& ec) { return make_error_reply(request, code, ec); });
+}
 
 //! Checks \p reply the way MIG client stubs do: MACH_NOTIFY_SEND_ONCE → MIG_SERVER_DIED;
 //! id other than reply_id(request_id) → MIG_REPLY_MISMATCH; a simple 36-byte reply with a

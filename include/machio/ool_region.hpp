@@ -23,10 +23,12 @@ class ool_region {
   ool_region(adopt_t, vm_address_t address, vm_size_t size) noexcept
       : address_(address), size_(size) {}
 
+  //! Takes \p other's mapping; \p other becomes empty.
   ool_region(ool_region&& other) noexcept : address_(other.address_), size_(other.size_) {
     other.address_ = 0;
     other.size_ = 0;
   }
+  //! Unmaps the region this object owns, then takes \p other's; \p other becomes empty.
   ool_region& operator=(ool_region&& other) noexcept {
     if (this != &other) {
       reset();
@@ -37,6 +39,7 @@ class ool_region {
     }
     return *this;
   }
+  //! Not copyable: the mapping would be unmapped twice.
   ool_region(const ool_region&) = delete;
   ool_region& operator=(const ool_region&) = delete;
   //! Unmaps the region if owned.

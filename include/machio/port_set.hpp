@@ -37,6 +37,7 @@ class port_set : private detail::basic_right<detail::port_set_traits> {
   port_set(port_set&& other) noexcept = default;
   //! Destroys the set this object owns, then takes \p other's; \p other becomes empty.
   port_set& operator=(port_set&& other) noexcept = default;
+  //! Not copyable: the set would be released twice (copy rights explicitly).
   port_set(const port_set&) = delete;
   port_set& operator=(const port_set&) = delete;
   //! Destroys the set if owned.

@@ -26,6 +26,7 @@ struct port_options {
   mach_port_context_t context = 0;
 };
 
+//! Declared below: the result of receive_right::allocate_pair().
 struct port_pair;
 
 //! Owns the receive right of one port in the current task. Move-only; destroys the right
@@ -48,12 +49,14 @@ class receive_right {
   receive_right(adopt_t, mach_port_name_t name, mach_port_context_t guard) noexcept
       : name_(name), guard_(guard), guarded_(true) {}
 
+  //! Takes \p other's right and guard; \p other becomes empty.
   receive_right(receive_right&& other) noexcept
       : name_(other.name_), guard_(other.guard_), guarded_(other.guarded_) {
     other.name_ = MACH_PORT_NULL;
     other.guard_ = 0;
     other.guarded_ = false;
   }
+  //! Destroys the right this object owns, then takes \p other's; \p other becomes empty.
   receive_right& operator=(receive_right&& other) noexcept {
     if (this != &other) {
       reset();
@@ -66,6 +69,7 @@ class receive_right {
     }
     return *this;
   }
+  //! Not copyable: a port has exactly one receive right.
   receive_right(const receive_right&) = delete;
   receive_right& operator=(const receive_right&) = delete;
 
@@ -229,7 +233,9 @@ class receive_right {
 
 //! A receive right and a send right to the same port, as made by allocate_pair().
 struct port_pair {
+  //! The port's receive right (owned).
   receive_right receive;
+  //! One uref of a send right to the same port (owned).
   send_right send;
 };
 

@@ -40,15 +40,30 @@ class received_message {
   //! can be released safely); otherwise owns everything the bytes name.
   static received_message from_buffer(detail::message_buffer buffer, mach_msg_size_t total_size,
                                 boost::system::error_code& ec);
+  //! Throwing form of from_buffer(buffer, total_size, ec).
+  static received_message from_buffer(detail::message_buffer buffer, mach_msg_size_t total_size,
+                                      const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::from_buffer", loc, [&](auto& ec) {
+      return from_buffer(std::move(buffer), total_size, ec);
+    });
+  }
 
   //! Copies \p bytes and adopts the rights and mappings they name (same rules as from_buffer).
   static received_message from_bytes(std::span<const std::byte> bytes,
                                      boost::system::error_code& ec);
+  //! Throwing form of from_bytes(bytes, ec).
+  static received_message from_bytes(std::span<const std::byte> bytes,
+                                     const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::from_bytes", loc,
+                            [&](auto& ec) { return from_bytes(bytes, ec); });
+  }
 
+  //! Takes everything \p other owns; \p other becomes empty.
   received_message(received_message&& other) noexcept
       : buffer_(std::move(other.buffer_)), view_(std::move(other.view_)) {
     other.view_ = message_view();
   }
+  //! Releases everything not taken from *this, then takes everything \p other owns.
   received_message& operator=(received_message&& other) noexcept {
     if (this != &other) {
       destroy();
@@ -58,6 +73,7 @@ class received_message {
     }
     return *this;
   }
+  //! Not copyable: the buffer, rights and mappings would be released twice (copy rights explicitly).
   received_message(const received_message&) = delete;
   received_message& operator=(const received_message&) = delete;
   //! Releases everything not taken.
@@ -78,6 +94,12 @@ class received_message {
   //! Descriptor \p index (borrowed view).
   descriptor_view descriptor(std::size_t index, boost::system::error_code& ec) const noexcept {
     return view_.descriptor(index, ec);
+  }
+  //! Throwing form of descriptor(index, ec): throws system_error(no_such_descriptor).
+  descriptor_view descriptor(std::size_t index,
+                             const boost::source_location& loc = BOOST_CURRENT_LOCATION) const {
+    return detail::throwing("machio::received_message::descriptor", loc,
+                            [&](auto& ec) { return view_.descriptor(index, ec); });
   }
   //! The inline body after the descriptors.
   std::span<const std::byte> body() const noexcept { return view_.body(); }
@@ -143,12 +165,30 @@ class received_message {
   //! Takes the send rights of OOL ports descriptor \p index (dead entries come back as
   //! empty send_right objects holding MACH_PORT_DEAD); the name array is unmapped.
   std::vector<send_right> take_ool_send_rights(std::size_t index, boost::system::error_code& ec);
+  //! Throwing form of take_ool_send_rights(index, ec).
+  std::vector<send_right> take_ool_send_rights(std::size_t index,
+                                               const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_ool_send_rights", loc,
+                            [&](auto& ec) { return take_ool_send_rights(index, ec); });
+  }
   //! Takes the send-once rights of OOL ports descriptor \p index.
   std::vector<send_once_right> take_ool_send_once_rights(std::size_t index,
                                                          boost::system::error_code& ec);
+  //! Throwing form of take_ool_send_once_rights(index, ec).
+  std::vector<send_once_right> take_ool_send_once_rights(
+      std::size_t index, const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_ool_send_once_rights", loc,
+                            [&](auto& ec) { return take_ool_send_once_rights(index, ec); });
+  }
   //! Takes the receive rights of OOL ports descriptor \p index, each guarded afresh.
   std::vector<receive_right> take_ool_receive_rights(std::size_t index,
                                                      boost::system::error_code& ec);
+  //! Throwing form of take_ool_receive_rights(index, ec).
+  std::vector<receive_right> take_ool_receive_rights(
+      std::size_t index, const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
+    return detail::throwing("machio::received_message::take_ool_receive_rights", loc,
+                            [&](auto& ec) { return take_ool_receive_rights(index, ec); });
+  }
 
   //! Releases everything not taken now; the object becomes empty.
   void reset() noexcept { destroy(); }

@@ -36,6 +36,7 @@ class send_once_right : private detail::basic_right<detail::send_once_right_trai
   send_once_right(send_once_right&& other) noexcept = default;
   //! Destroys the right this object owns, then takes \p other's; \p other becomes empty.
   send_once_right& operator=(send_once_right&& other) noexcept = default;
+  //! Not copyable: the right would be released twice (copy rights explicitly).
   send_once_right(const send_once_right&) = delete;
   send_once_right& operator=(const send_once_right&) = delete;
 

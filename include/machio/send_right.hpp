@@ -43,6 +43,7 @@ class send_right : private detail::basic_right<detail::send_right_traits> {
   send_right(send_right&& other) noexcept = default;
   //! Drops the uref this object owns, then takes \p other's; \p other becomes empty.
   send_right& operator=(send_right&& other) noexcept = default;
+  //! Not copyable: the uref would be released twice (copy rights explicitly).
   send_right(const send_right&) = delete;
   send_right& operator=(const send_right&) = delete;
 

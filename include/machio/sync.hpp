@@ -79,6 +79,7 @@ inline received_message receive(const port_set& set, const receive_options& opti
 
 //! How call() matches and receives the reply.
 struct call_options {
+  //! How the reply is received (buffer size, trailer).
   receive_options receive;
   //! Check the reply's id: by default the MIG convention, request id + 100. A reply with
   //! id MACH_NOTIFY_SEND_ONCE means the server dropped the reply right (MIG_SERVER_DIED).

@@ -1,6 +1,6 @@
-// async_call: the reply comes back; the server dropping the reply right; cancellation
-// before the request is sent (all types) and after (terminal, partial), with a late reply
-// discarded and no right left behind.
+// async_call: the reply comes back; the server dropping the reply right or dying (before
+// and after the request is queued); cancellation before the request is sent (all types)
+// and after (terminal, partial), with a late reply discarded and no right left behind.
 #include "asio_test.hpp"
 
 #include <machio/async_call.hpp>
@@ -120,6 +120,43 @@ BOOST_AUTO_TEST_CASE(cancel_after_sending_and_the_late_reply_is_discarded) {
     BOOST_TEST(take_ec.failed());
     BOOST_TEST(!reply_right);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_dies_with_the_request_queued_is_mig_server_died) {
+  // The server's receive right is destroyed before it took the request: the kernel
+  // destroys the queued request and with it the send-once reply right, whose send-once
+  // notification is the reply (MIG's "server died").
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  error_code got = asio::error::would_block;
+  machio::async_call(io.get_executor(), ping(pair.send, 400), [&](error_code ec, machio::received_message m) {
+    got = ec;
+    BOOST_TEST(!m.valid());
+  });
+  io.poll();  // sent; waiting for the reply
+  BOOST_TEST(pair.receive.status().mps_msgcount == 1u);
+  BOOST_TEST(got == asio::error::would_block);
+  pair.receive.reset();
+  io.run();
+  BOOST_TEST(got == machio::make_mach_error_code(MIG_SERVER_DIED));
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_dies_while_the_call_waits_to_send) {
+  // The request waits for room on a full queue; the port dies: MACH_SEND_INVALID_DEST,
+  // and the request's rights are released (the fixture counts the names).
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair(machio::port_options{.qlimit = 1});
+  machio::send(ping(pair.send, 1), machio::no_wait);
+  error_code got;
+  machio::async_call(io.get_executor(), ping(pair.send, 400), [&](error_code ec, machio::received_message m) {
+    got = ec;
+    BOOST_TEST(!m.valid());
+  });
+  io.poll();
+  BOOST_TEST(!got);
+  pair.receive.reset();
+  io.run();
+  BOOST_TEST(got == machio::make_mach_error_code(MACH_SEND_INVALID_DEST));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

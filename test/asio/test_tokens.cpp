@@ -154,6 +154,28 @@ BOOST_AUTO_TEST_CASE(bind_allocator_is_used_for_the_operation) {
   BOOST_TEST(counts.allocations == counts.deallocations);
 }
 
+BOOST_AUTO_TEST_CASE(bind_allocator_on_async_send_holds_the_waiting_operation) {
+  machio_test::alloc_counts counts;
+  auto full = machio::receive_right::allocate_pair(machio::port_options{.qlimit = 1});
+  machio::send(ping(full.send, 1), machio::no_wait);
+  error_code got = asio::error::would_block;
+  machio::async_send(io, ping(full.send, 2),
+                     asio::bind_allocator(machio_test::counting_allocator<void>(&counts),
+                                          [&](error_code ec, machio::message m) {
+                                            got = ec;
+                                            BOOST_TEST(!m.valid());
+                                          }));
+  io.poll();
+  // Waiting on the full queue: the operation's state lives in the handler's allocator.
+  BOOST_TEST(got == asio::error::would_block);
+  BOOST_TEST(counts.allocations > counts.deallocations);
+  BOOST_TEST(machio::receive(full.receive).id() == 1);
+  io.run();
+  BOOST_TEST(!got);
+  BOOST_TEST(counts.allocations == counts.deallocations);
+  BOOST_TEST(machio::receive(full.receive).id() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(parallel_group_and_timeout_with_awaitable_operators) {
   using namespace asio::experimental::awaitable_operators;
   asio::co_spawn(

@@ -72,6 +72,23 @@ BOOST_AUTO_TEST_CASE(a_well_formed_message_parses) {
   BOOST_TEST(ec == machio::error::no_such_descriptor);
 }
 
+BOOST_AUTO_TEST_CASE(throwing_forms_of_parse_and_descriptor) {
+  auto good = bytes_of(sample());
+  auto view = machio::message_view::parse(good);
+  BOOST_TEST(view.id() == 5);
+  BOOST_TEST(view.descriptor(1).type() == MACH_MSG_OOL_DESCRIPTOR);
+  BOOST_CHECK_EXCEPTION((void)view.descriptor(2), boost::system::system_error,
+                        [](const boost::system::system_error& e) {
+                          return e.code() == machio::error::no_such_descriptor;
+                        });
+  auto bad = sample();
+  bad.body.msgh_descriptor_count = 1000;
+  BOOST_CHECK_EXCEPTION((void)machio::message_view::parse(bytes_of(bad)), boost::system::system_error,
+                        [](const boost::system::system_error& e) {
+                          return e.code() == machio::error::malformed_message;
+                        });
+}
+
 BOOST_AUTO_TEST_CASE(too_short_for_a_header) {
   std::vector<std::byte> v(10);
   BOOST_TEST(parse(v) == machio::error::malformed_message);

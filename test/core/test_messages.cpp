@@ -1,4 +1,5 @@
 // Messages: building, sending, receiving, taking things out, and ownership on every path.
+#include <machio/detail/message_access.hpp>
 #include <machio/machio.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -524,6 +525,85 @@ BOOST_AUTO_TEST_CASE(adopting_foreign_bytes) {
   BOOST_TEST(send_refs(inbox.get()) == 1u);
   msg.reset();
   BOOST_TEST(!(type_of(inbox.get()) & MACH_PORT_TYPE_SEND));
+}
+
+BOOST_AUTO_TEST_CASE(throwing_forms_of_the_take_functions) {
+  auto inbox = machio::receive_right::allocate();
+  auto a = machio::receive_right::allocate();
+  std::vector<machio::send_right> sends;
+  sends.push_back(a.make_send());
+  std::vector<machio::send_once_right> onces;
+  onces.push_back(a.make_send_once());
+  std::vector<machio::receive_right> receives;
+  receives.push_back(machio::receive_right::allocate());
+  machio::send(machio::message_builder(4)
+                   .destination(inbox, machio::make_send)
+                   .add_ool_ports(std::move(sends))
+                   .add_ool_ports(std::move(onces))
+                   .add_ool_ports(std::move(receives))
+                   .build());
+  auto msg = machio::receive(inbox);
+  BOOST_TEST(msg.descriptor(0).count() == 1u);
+  const auto is = [](machio::error e) {
+    return [e](const boost::system::system_error& x) { return x.code() == e; };
+  };
+  BOOST_CHECK_EXCEPTION((void)msg.descriptor(3), boost::system::system_error,
+                        is(machio::error::no_such_descriptor));
+  // The wrong kind of right throws and leaves the descriptor in the message.
+  BOOST_CHECK_EXCEPTION((void)msg.take_ool_send_once_rights(0), boost::system::system_error,
+                        is(machio::error::wrong_descriptor_type));
+  BOOST_CHECK_EXCEPTION((void)msg.take_ool_receive_rights(1), boost::system::system_error,
+                        is(machio::error::wrong_descriptor_type));
+  BOOST_CHECK_EXCEPTION((void)msg.take_ool_send_rights(2), boost::system::system_error,
+                        is(machio::error::wrong_descriptor_type));
+  auto s = msg.take_ool_send_rights(0);
+  BOOST_REQUIRE_EQUAL(s.size(), 1u);
+  BOOST_TEST(s[0].get() == a.get());
+  auto o = msg.take_ool_send_once_rights(1);
+  BOOST_REQUIRE_EQUAL(o.size(), 1u);
+  auto r = msg.take_ool_receive_rights(2);
+  BOOST_REQUIRE_EQUAL(r.size(), 1u);
+  BOOST_TEST(r[0].is_guarded());
+  // Taken once, a second take throws already_taken.
+  BOOST_CHECK_EXCEPTION((void)msg.take_ool_send_rights(0), boost::system::system_error,
+                        is(machio::error::already_taken));
+}
+
+BOOST_AUTO_TEST_CASE(throwing_from_bytes_rejects_nonsense_and_owns_nothing) {
+  std::array<std::byte, 8> junk{};
+  BOOST_CHECK_EXCEPTION((void)machio::received_message::from_bytes(junk), boost::system::system_error,
+                        [](const boost::system::system_error& e) {
+                          return e.code() == machio::error::malformed_message;
+                        });
+  mach_msg_header_t h{};
+  h.msgh_size = sizeof h;
+  h.msgh_id = 3;
+  auto msg = machio::received_message::from_bytes(std::as_bytes(std::span(&h, 1)));
+  BOOST_TEST(msg.id() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(built_messages_carry_a_null_voucher) {
+  // machio never attaches a voucher: the serialized header names none and says so in its
+  // bits, and the receiver sees none either (a voucher would be a right to release).
+  auto inbox = machio::receive_right::allocate();
+  auto reply = machio::receive_right::allocate();
+  auto msg = machio::message_builder(11)
+                 .destination(inbox, machio::make_send)
+                 .reply_to(reply)
+                 .append(std::string_view("v"))
+                 .build();
+  mach_msg_size_t size = 0;
+  auto buffer = machio::detail::message_access::serialize(msg, 0, size);
+  BOOST_REQUIRE_GE(size, sizeof(mach_msg_header_t));
+  const auto sent = machio::detail::load<mach_msg_header_t>(buffer.data());
+  BOOST_TEST(sent.msgh_voucher_port == MACH_PORT_NULL);
+  BOOST_TEST(MACH_MSGH_BITS_VOUCHER(sent.msgh_bits) == 0u);
+  BOOST_TEST(MACH_MSGH_BITS_REMOTE(sent.msgh_bits) == MACH_MSG_TYPE_MAKE_SEND);
+  machio::send(std::move(msg));
+  auto got = machio::receive(inbox);
+  BOOST_TEST(got.header().msgh_voucher_port == MACH_PORT_NULL);
+  BOOST_TEST(MACH_MSGH_BITS_VOUCHER(got.header().msgh_bits) == 0u);
+  BOOST_TEST(got.reply_type() == MACH_MSG_TYPE_PORT_SEND_ONCE);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

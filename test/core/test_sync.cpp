@@ -108,6 +108,10 @@ BOOST_AUTO_TEST_CASE(mig_error_reply) {
     machio::send(reply);
     (void)machio::mig::make_error_reply(req, MIG_BAD_ID, ec);
     BOOST_TEST(ec == machio::error::already_taken);
+    BOOST_CHECK_EXCEPTION((void)machio::mig::make_error_reply(req, MIG_BAD_ID),
+                          boost::system::system_error, [](const boost::system::system_error& e) {
+                            return e.code() == machio::error::already_taken;
+                          });
   });
   auto request = machio::message_builder(500).destination(server, machio::make_send).build();
   auto reply = machio::call(request);
