@@ -243,6 +243,14 @@ void report_and_abort(const std::vector<name_state>& before,
 
 }  // namespace
 
+// The harness measures mach-emu's in-process core (its port count comes from the test
+// API, which exists only there), and a fuzzer must not depend on, or start, a machd.
+// Runs before the first Mach call.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  setenv("MACHEMU_MODE", "inprocess", 1);
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   const std::uint8_t control = data[0];
