@@ -175,15 +175,15 @@ class kernel {
   kern_return_t bootstrap_register(task& t, const char* service, mach_port_name_t port);
 
  private:
-  struct lookup;
-  friend struct msg_ops;
-
   // ports.cpp
   // The port whose receive right `name` holds in `t`: `special_name` for NULL/DEAD (the
   // calls differ), KERN_INVALID_NAME for no live entry, KERN_INVALID_RIGHT for no receive
   // right. Borrows; takes no reference.
   kern_return_t receive_port_of(task& t, mach_port_name_t name, port** out,
                                 kern_return_t special_name = KERN_INVALID_RIGHT);
+
+  // Gives a freshly allocated or claimed entry its receive right, port set or dead name.
+  void fill_new_entry(task& t, mach_port_name_t name, entry& e, mach_port_right_t right);
 
   // names.cpp
   entry* entry_at(task& t, mach_port_name_t name);

@@ -173,7 +173,6 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
 
   // 2 and 3. Body shape and descriptor scan, before any right is touched.
   std::uint32_t count = 0;
-  std::uint32_t body_end = header_size;
   if (complex) {
     if (send_size < base_size) return MACH_SEND_MSG_TOO_SMALL;
     count = load<mach_msg_body_t>(raw + header_size).msgh_descriptor_count;
@@ -224,7 +223,6 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
       off += dsize;
     }
     if (rights > max_rights_per_message) return MACH_SEND_TOO_LARGE;
-    body_end = static_cast<std::uint32_t>(off);
   }
 
   // 4. Header validation, still without touching rights.
@@ -440,7 +438,6 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
       off += descriptor_size(kd.type);
       m->descs.push_back(std::move(kd));
     }
-    (void)body_end;
   }
   if (mr != MACH_MSG_SUCCESS) {
     kmsg_destroy(m);
@@ -708,9 +705,7 @@ mach_msg_return_t kernel::copy_out(task& t, kmsg* m, std::span<std::byte> buffer
   mach_port_name_t reply_name = MACH_PORT_NULL;
   if (copy_out_right(t, std::move(m->reply), &reply_name) != KERN_SUCCESS) {
     // XNU reports a header copy-out failure and the message is lost.
-    std::uint32_t size = m->size;
     kmsg_destroy(m);
-    (void)size;
     return MACH_RCV_HEADER_ERROR | MACH_MSG_IPC_SPACE;
   }
   auto hdr = load<mach_msg_header_t>(m->bytes.data());

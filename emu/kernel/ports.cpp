@@ -23,69 +23,56 @@ kern_return_t kernel::receive_port_of(task& t, mach_port_name_t name, port** out
   return KERN_SUCCESS;
 }
 
-kern_return_t kernel::port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name) {
-  entry* e = nullptr;
-  switch (right) {
-    case MACH_PORT_RIGHT_RECEIVE: {
-      if (kern_return_t kr = entry_alloc(t, name, &e); kr != KERN_SUCCESS) return kr;
-      ref<port> p = new_port();
-      p->receiver = &t;
-      p->receiver_name = *name;
-      p->names.add(&t, *name);
-      e->type = MACH_PORT_TYPE_RECEIVE;
-      e->object = ref<ipc_object>(p.get());
-      return KERN_SUCCESS;
-    }
-    case MACH_PORT_RIGHT_PORT_SET: {
-      if (kern_return_t kr = entry_alloc(t, name, &e); kr != KERN_SUCCESS) return kr;
-      ref<port_set> s = make_ref<port_set>();
-      s->owner = &t;
-      s->name = *name;
-      e->type = MACH_PORT_TYPE_PORT_SET;
-      e->object = ref<ipc_object>(s.get());
-      return KERN_SUCCESS;
-    }
-    case MACH_PORT_RIGHT_DEAD_NAME:
-      if (kern_return_t kr = entry_alloc(t, name, &e); kr != KERN_SUCCESS) return kr;
-      e->type = MACH_PORT_TYPE_DEAD_NAME;
-      e->urefs = 1;
-      return KERN_SUCCESS;
-    default:
-      return KERN_INVALID_VALUE;
-  }
-}
-
-kern_return_t kernel::port_allocate_name(task& t, mach_port_right_t right, mach_port_name_t name) {
-  if (right != MACH_PORT_RIGHT_RECEIVE && right != MACH_PORT_RIGHT_PORT_SET &&
-      right != MACH_PORT_RIGHT_DEAD_NAME)
-    return KERN_INVALID_VALUE;
-  if (special(name)) return KERN_INVALID_VALUE;
-  entry* e = nullptr;
-  if (kern_return_t kr = entry_claim(t, name, &e); kr != KERN_SUCCESS) return kr;
-  // Reuse port_allocate's construction by building in the claimed slot.
+// The right a fresh entry under `name` holds after mach_port_allocate{,_name}: a new
+// port's receive right, an empty port set, or a dead name with one uref. `right` has been
+// checked by the caller.
+void kernel::fill_new_entry(task& t, mach_port_name_t name, entry& e, mach_port_right_t right) {
   switch (right) {
     case MACH_PORT_RIGHT_RECEIVE: {
       ref<port> p = new_port();
       p->receiver = &t;
       p->receiver_name = name;
       p->names.add(&t, name);
-      e->type = MACH_PORT_TYPE_RECEIVE;
-      e->object = ref<ipc_object>(p.get());
+      e.type = MACH_PORT_TYPE_RECEIVE;
+      e.object = ref<ipc_object>(p.get());
       break;
     }
     case MACH_PORT_RIGHT_PORT_SET: {
       ref<port_set> s = make_ref<port_set>();
       s->owner = &t;
       s->name = name;
-      e->type = MACH_PORT_TYPE_PORT_SET;
-      e->object = ref<ipc_object>(s.get());
+      e.type = MACH_PORT_TYPE_PORT_SET;
+      e.object = ref<ipc_object>(s.get());
       break;
     }
     default:
-      e->type = MACH_PORT_TYPE_DEAD_NAME;
-      e->urefs = 1;
+      e.type = MACH_PORT_TYPE_DEAD_NAME;
+      e.urefs = 1;
       break;
   }
+}
+
+namespace {
+constexpr bool allocatable(mach_port_right_t right) {
+  return right == MACH_PORT_RIGHT_RECEIVE || right == MACH_PORT_RIGHT_PORT_SET ||
+         right == MACH_PORT_RIGHT_DEAD_NAME;
+}
+}  // namespace
+
+kern_return_t kernel::port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name) {
+  if (!allocatable(right)) return KERN_INVALID_VALUE;
+  entry* e = nullptr;
+  if (kern_return_t kr = entry_alloc(t, name, &e); kr != KERN_SUCCESS) return kr;
+  fill_new_entry(t, *name, *e, right);
+  return KERN_SUCCESS;
+}
+
+kern_return_t kernel::port_allocate_name(task& t, mach_port_right_t right, mach_port_name_t name) {
+  if (!allocatable(right)) return KERN_INVALID_VALUE;
+  if (special(name)) return KERN_INVALID_VALUE;
+  entry* e = nullptr;
+  if (kern_return_t kr = entry_claim(t, name, &e); kr != KERN_SUCCESS) return kr;
+  fill_new_entry(t, name, *e, right);
   return KERN_SUCCESS;
 }
 
