@@ -327,6 +327,35 @@ BOOST_AUTO_TEST_CASE(send_to_a_dead_port_keeps_the_rights) {
   BOOST_CHECK_THROW(machio::send(msg, no_wait), boost::system::system_error);
 }
 
+// A failure while the kernel copies the body in is not atomic (XNU destroys the header
+// rights and the descriptors before the bad one). machio cannot learn where it stopped, so
+// the message forgets every right: nothing is destroyed twice. What the kernel never
+// reached stays in the task, exactly as a C caller would find it (doc/messages.md).
+BOOST_AUTO_TEST_CASE(body_copy_in_failure_forgets_rights_and_destroys_none_twice) {
+  auto dest_port = machio::receive_right::allocate();
+  auto before = machio::receive_right::allocate();
+  auto after = machio::receive_right::allocate();
+  constexpr mach_port_name_t never_allocated = 0x7ff00103;  // released behind machio's back
+  auto msg = machio::message_builder(12)
+                 .destination(dest_port, machio::make_send)
+                 .add_port(before.make_send())
+                 .add_port(machio::send_right(machio::adopt, never_allocated))
+                 .add_port(after.make_send())
+                 .build();
+  boost::system::error_code ec;
+  machio::send(msg, no_wait, ec);
+  BOOST_TEST(ec == machio::make_mach_error_code(MACH_SEND_INVALID_RIGHT));
+  BOOST_TEST(!msg.valid());  // forgotten, so its destruction releases nothing
+  BOOST_TEST(queued(dest_port) == 0u);
+  // The descriptor before the bad one was copied in and destroyed with the message...
+  mach_port_type_t type = 0;
+  BOOST_TEST(mach_port_type(mach_task_self(), before.get(), &type) == KERN_SUCCESS);
+  BOOST_TEST(type == MACH_PORT_TYPE_RECEIVE);
+  // ...the one after it was never reached: its send right is still the task's.
+  BOOST_TEST(send_refs(after.get()) == 1u);
+  BOOST_TEST(mach_port_mod_refs(mach_task_self(), after.get(), MACH_PORT_RIGHT_SEND, -1) == KERN_SUCCESS);
+}
+
 BOOST_AUTO_TEST_CASE(send_without_destination_fails_cleanly) {
   auto other = machio::receive_right::allocate();
   auto msg = machio::message_builder(1).add_port(other.make_send()).build();
