@@ -2,7 +2,10 @@
 // socketpair(SOCK_SEQPACKET) ping-pong between two processes, the cheapest thing a Linux
 // program could do instead. Prints medians (of batches of round trips) and their ratio.
 //  - 64-byte round trip (target: at most 2.5x the baseline);
-//  - the same carrying one port right; carrying a 64 KiB out-of-line region;
+//  - the same carrying one port right; carrying an out-of-line region of 16 KiB, 64 KiB
+//    and 1 MiB, each both ways a region can travel: inside the frames, and as a sealed
+//    memfd (MACHEMU_OOL_MEMFD_MIN, read at every send, picks the way; the default sends
+//    regions from 64 KiB on by memfd);
 //  - messages per second with 8 client/server process pairs;
 //  - machd's memory per live port (target: at most 256 bytes), from its resident set.
 #include <mach/mach.h>
@@ -36,15 +39,15 @@ void check(bool ok, const char* what) {
   }
 }
 
-// Median time per iteration (ns) of `fn` run in batches.
+// Median time per iteration (ns) of `fn` run in batches of `per` iterations.
 template <class F>
-double median_ns(F&& fn) {
-  for (int i = 0; i < per_batch; ++i) fn();  // warm up
+double median_ns(F&& fn, int per = per_batch) {
+  for (int i = 0; i < per; ++i) fn();  // warm up
   std::vector<double> v;
   for (int b = 0; b < batches; ++b) {
     const auto t0 = clock_type::now();
-    for (int i = 0; i < per_batch; ++i) fn();
-    v.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / per_batch);
+    for (int i = 0; i < per; ++i) fn();
+    v.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / per);
   }
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -164,7 +167,12 @@ int main() {
   check(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply) == KERN_SUCCESS, "reply port");
 
   const double baseline = seqpacket_baseline();
-  double plain = 0, with_right = 0, with_ool = 0;
+  double plain = 0, with_right = 0;
+  struct ool_case {
+    std::size_t size;
+    double inline_ns, memfd_ns;
+  };
+  std::vector<ool_case> ool{{16 << 10, 0, 0}, {64 << 10, 0, 0}, {1 << 20, 0, 0}};
   {
     server s(base + ".echo");
     plain = median_ns([&] { round_trip<msg64>(s.port, reply, [](msg64&) {}); });
@@ -182,28 +190,42 @@ int main() {
         m.port.type = MACH_MSG_PORT_DESCRIPTOR;
       });
     });
-    std::vector<char> region(64 * 1024, 'x');
     struct ool_msg {
       mach_msg_header_t header;
       mach_msg_body_t body;
       mach_msg_ool_descriptor_t ool;
     };
-    with_ool = median_ns([&] {
-      round_trip<ool_msg>(s.port, reply, [&](ool_msg& m) {
-        m.header.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
-        m.body.msgh_descriptor_count = 1;
-        m.ool.address = region.data();
-        m.ool.size = static_cast<mach_msg_size_t>(region.size());
-        m.ool.copy = MACH_MSG_VIRTUAL_COPY;
-        m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
-      });
-    });
+    for (ool_case& c : ool) {
+      std::vector<char> region(c.size, 'x');
+      const auto one = [&] {
+        round_trip<ool_msg>(s.port, reply, [&](ool_msg& m) {
+          m.header.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+          m.body.msgh_descriptor_count = 1;
+          m.ool.address = region.data();
+          m.ool.size = static_cast<mach_msg_size_t>(region.size());
+          m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+          m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+        });
+      };
+      const int per = c.size > (64 << 10) ? per_batch / 10 : per_batch;
+      setenv("MACHEMU_OOL_MEMFD_MIN", "4294967296", 1);  // never by memfd
+      c.inline_ns = median_ns(one, per);
+      setenv("MACHEMU_OOL_MEMFD_MIN", "4096", 1);  // always by memfd
+      c.memfd_ns = median_ns(one, per);
+    }
+    unsetenv("MACHEMU_OOL_MEMFD_MIN");
   }
   std::printf("%-34s %10s %8s\n", "cross-process round trip", "median", "ratio");
   std::printf("%-34s %8.0f ns %8s\n", "socketpair(SEQPACKET) 64 B", baseline, "1.00");
   std::printf("%-34s %8.0f ns %7.2fx  (target <= 2.5x)\n", "machd 64 B", plain, plain / baseline);
   std::printf("%-34s %8.0f ns %7.2fx\n", "machd 64 B + one port right", with_right, with_right / baseline);
-  std::printf("%-34s %8.0f ns %7.2fx\n", "machd + 64 KiB OOL", with_ool, with_ool / baseline);
+  for (const ool_case& c : ool) {
+    const std::string what = "machd + " + std::to_string(c.size >> 10) + " KiB OOL";
+    std::printf("%-34s %8.0f ns %7.2fx\n", (what + ", inline").c_str(), c.inline_ns,
+                c.inline_ns / baseline);
+    std::printf("%-34s %8.0f ns %7.2fx  (%.2fx inline)\n", (what + ", memfd").c_str(),
+                c.memfd_ns, c.memfd_ns / baseline, c.memfd_ns / c.inline_ns);
+  }
 
   // 8 client/server pairs, each client a process of its own, for one second.
   constexpr int pairs = 8;

@@ -4,20 +4,57 @@
 // Input layout: the first 16 bytes are a frame header, the rest its payload (the header's
 // length field is replaced by the real remaining size half of the time, steered by its
 // low bit, so that both lying and honest lengths reach the decoders). A header that passes
-// the check is decoded with the request decoder of its op. A decoded port call runs on a
-// task of its own; afterwards the task is destroyed and the core must hold no port.
+// the check is decoded with the request decoder of its op (msg and kq_event payloads also
+// as a reply's region list); the header's descriptor count stands for the descriptors
+// that came with the frame. A decoded port call runs on a task of its own; afterwards the
+// task is destroyed and the core must hold no port.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <span>
+#include <vector>
 
 #include "kernel/kernel.hpp"
 #include "lib/port_call.hpp"
 #include "machd/wire.hpp"
 
 namespace wire = machemu::wire;
+
+namespace {
+
+// Every inline region's view lies inside the payload and says its size; every memfd
+// region has no bytes and a size the wire allows. Returns the number of memfd regions.
+std::uint32_t check_regions(const std::vector<wire::region>& regions,
+                            std::span<const std::byte> payload) {
+  std::uint32_t fds = 0;
+  for (const wire::region& g : regions) {
+    if (g.in_fd) {
+      if (!g.data.empty() || g.size < wire::min_fd_region || g.size > wire::max_fd_region)
+        std::abort();
+      ++fds;
+    } else if (g.data.size() != g.size ||
+               (!g.data.empty() && (g.data.data() < payload.data() ||
+                                    g.data.data() + g.data.size() >
+                                        payload.data() + payload.size()))) {
+      std::abort();
+    }
+  }
+  return fds;
+}
+
+// The payload read as a reply's region list: the count the decoder reports is the count
+// of memfd regions it returned.
+void check_reply_regions(std::span<const std::byte> payload) {
+  wire::reader rd(payload);
+  std::vector<wire::region> regions;
+  std::uint32_t fds = 0;
+  if (wire::decode_regions(rd, regions, fds) && check_regions(regions, payload) != fds)
+    std::abort();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < sizeof(wire::header)) return 0;
@@ -35,19 +72,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case wire::op::msg: {
+      // The frame came with as many descriptors as its header announces (the daemon
+      // refuses one whose count differs from what arrived); the request must name exactly
+      // that many memfd regions.
       wire::msg_request r;
-      if (wire::decode(payload, r)) {
-        // Every view must lie inside the payload.
-        for (const wire::region& g : r.regions)
-          if (g.data.data() < payload.data() ||
-              g.data.data() + g.data.size() > payload.data() + payload.size())
-            std::abort();
-      }
+      if (wire::decode(payload, r, h.nfds) && check_regions(r.regions, payload) != h.nfds)
+        std::abort();
+      // A msg reply's regions (decoded by the client with the same code).
+      check_reply_regions(payload);
       break;
     }
     case wire::op::kq_event: {
       wire::kevent_request r;
       (void)wire::decode(payload, r);
+      check_reply_regions(payload);
       break;
     }
     case wire::op::port_call: {

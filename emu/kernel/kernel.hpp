@@ -36,8 +36,13 @@ struct user_memory {
   virtual bool read(std::uint64_t address, void* out, std::size_t size) = 0;
   // Removes [address, address+size) from the task (deallocate = TRUE on send).
   virtual void deallocate(std::uint64_t address, std::size_t size) = 0;
-  // Maps a fresh copy of `region` (or `size` bytes of `data`) into the task; 0 on failure.
+  // Maps a fresh copy of `size` bytes of `data` into the task; 0 on failure.
   virtual std::uint64_t copy_out(const std::byte* data, std::size_t size) = 0;
+  // Maps `region` into the task as memory of its own (a copy, or a copy-on-write view of
+  // where a derived region keeps its bytes); 0 on failure.
+  virtual std::uint64_t map_region(const ool_region& region) {
+    return copy_out(region.bytes.get(), region.size);
+  }
   // The task's receive buffer at [address, address+size) for a kevent direct receive.
   virtual std::span<std::byte> writable(std::uint64_t address, std::size_t size) = 0;
 

@@ -563,7 +563,7 @@ void kernel::pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_
       case MACH_MSG_OOL_DESCRIPTOR:
       case MACH_MSG_OOL_VOLATILE_DESCRIPTOR: {
         std::uint64_t a = 0;
-        if (d.memory) a = mem.copy_out(d.memory->bytes.get(), d.memory->size);
+        if (d.memory) a = mem.map_region(*d.memory);
         store(p, a);
         d.memory.reset();
         break;
@@ -762,7 +762,7 @@ mach_msg_return_t kernel::copy_out(task& t, kmsg* m, std::span<std::byte> buffer
       case MACH_MSG_OOL_VOLATILE_DESCRIPTOR: {
         std::uint64_t a = 0;
         if (d.memory) {
-          a = mem.copy_out(d.memory->bytes.get(), d.memory->size);
+          a = mem.map_region(*d.memory);
           if (a == 0) body_error = MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
         }
         d.memory.reset();

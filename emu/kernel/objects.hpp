@@ -85,11 +85,19 @@ struct ipc_object : refcounted {
 };
 
 // Out-of-line memory captured at send time. The sender's later writes are not seen
-// (XNU snapshots the region: physical copy or copy-on-write).
+// (XNU snapshots the region: physical copy or copy-on-write). The core never reads the
+// bytes: it weighs a region by `size` and hands it to user_memory::map_region. A transport
+// may keep the bytes elsewhere by deriving from it (machd keeps large regions in a sealed
+// memfd); such a region has no `bytes`, and its destructor releases what it holds.
 struct ool_region : refcounted {
   explicit ool_region(std::size_t n) : size(n), bytes(n ? new std::byte[n] : nullptr) {}
+  virtual ~ool_region() = default;
   std::size_t size;
   std::unique_ptr<std::byte[]> bytes;
+
+ protected:
+  struct held_elsewhere {};
+  ool_region(held_elsewhere, std::size_t n) noexcept : size(n) {}
 };
 
 // A right held by the kernel: inside a message, or as a notification request's send-once

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -32,6 +33,8 @@
 
 #include "lib/transport.hpp"
 #include "machd/debug.h"
+#include "machd/fd_passing.hpp"
+#include "machd/memfd_region.hpp"
 #include "machd/paths.hpp"
 #include "machd/wire.hpp"
 
@@ -43,6 +46,7 @@ namespace machemu::lib {
 
 namespace {
 
+using fd_passing::unique_fd;
 using wire::op;
 
 // ---- process-wide state ----------------------------------------------------------------
@@ -110,22 +114,40 @@ bool write_all(int fd, const void* p, std::size_t n) {
   return true;
 }
 
-bool read_all(int fd, void* p, std::size_t n) {
+// The descriptors that came with a reply (memfd regions), owned until the call ends.
+struct reply_fds {
+  std::vector<unique_fd> fds;
+  // Fewer arrived than announced: this process is out of descriptors (the kernel closed
+  // the rest). The regions they carried are lost; the reply itself is fine.
+  bool lost = false;
+};
+
+// Reads n bytes, taking ownership of any descriptors that come with them.
+bool read_all(int fd, void* p, std::size_t n, reply_fds& in) {
   auto* b = static_cast<char*>(p);
   while (n) {
-    const ssize_t k = ::recv(fd, b, n, 0);
+    iovec iov{b, n};
+    fd_passing::control_buffer cb;
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    fd_passing::prepare(mh, cb);
+    const ssize_t k = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
     if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
+    if (k < 0) return false;
+    if (!fd_passing::take(mh, in.fds)) in.lost = true;
+    if (k == 0) return false;
     b += k;
     n -= static_cast<std::size_t>(k);
   }
   return true;
 }
 
-// One request and its reply on `fd`. False when machd is gone or answers nonsense.
+// One request and its reply on `fd`, with `fds` attached to the request and the reply's
+// descriptors in `in`. False when machd is gone or answers nonsense.
 bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
-              const int* fds = nullptr, int nfds = 0) {
-  if (payload.size() > wire::max_payload) return false;
+              reply_fds& in, const int* fds = nullptr, std::size_t nfds = 0) {
+  if (payload.size() > wire::max_payload || nfds > wire::max_frame_fds) return false;
   wire::header h{wire::magic, wire::version, static_cast<std::uint16_t>(o),
                  static_cast<std::uint32_t>(payload.size()), static_cast<std::uint32_t>(nfds)};
   iovec iov[2] = {{&h, sizeof h},
@@ -133,16 +155,8 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
   msghdr mh{};
   mh.msg_iov = iov;
   mh.msg_iovlen = payload.empty() ? 1 : 2;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 2)];
-  if (nfds) {
-    mh.msg_control = cbuf;
-    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-    std::memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
-  }
+  fd_passing::control_buffer cb;
+  fd_passing::attach(mh, cb, fds, nfds);
   ssize_t k;
   do {
     k = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -159,10 +173,13 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
     if (!write_all(fd, all.data() + k, total - static_cast<std::size_t>(k))) return false;
   }
   wire::header r{};
-  if (!read_all(fd, &r, sizeof r)) return false;
-  if (wire::check(r) != wire::header_check::ok || r.op != h.op || r.nfds != 0) return false;
+  if (!read_all(fd, &r, sizeof r, in)) return false;
+  if (wire::check(r) != wire::header_check::ok || r.op != h.op) return false;
   out.resize(r.length);
-  return read_all(fd, out.data(), out.size());
+  if (!read_all(fd, out.data(), out.size(), in)) return false;
+  // Descriptors the reply did not announce mean a confused daemon.
+  if (in.fds.size() > r.nfds || (in.fds.size() < r.nfds && !in.lost)) return false;
+  return true;
 }
 
 std::string machd_binary() {
@@ -286,7 +303,8 @@ int connection() {
     wire::writer w;
     wire::encode(w, wire::hello_request{max_names});
     std::vector<std::byte> out;
-    if (!exchange(fd, op::hello, w.buffer(), out)) {
+    reply_fds none;
+    if (!exchange(fd, op::hello, w.buffer(), out, none)) {
       ::close(fd);
       continue;
     }
@@ -326,12 +344,19 @@ int connection() {
 
 // A request on this thread's connection. False (and the task marked lost) on failure.
 bool request(op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
-             const int* fds = nullptr, int nfds = 0) {
+             reply_fds& in, const int* fds = nullptr, std::size_t nfds = 0) {
   const int fd = connection();
   if (fd < 0) return false;
-  if (exchange(fd, o, payload, out, fds, nfds)) return true;
+  if (exchange(fd, o, payload, out, in, fds, nfds)) return true;
   lose("lost the connection to machd");
   return false;
+}
+
+// The same, for requests whose replies carry no descriptors.
+bool request(op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
+             const int* fds = nullptr, std::size_t nfds = 0) {
+  reply_fds in;
+  return request(o, payload, out, in, fds, nfds);
 }
 
 // ---- out-of-line memory -----------------------------------------------------------------
@@ -370,9 +395,33 @@ void for_each_descriptor(std::byte* buf, std::size_t size, F&& fn) {
   }
 }
 
-// Replaces the tokens machd wrote for OOL memory with fresh mappings of the data it sent.
-void patch_tokens(std::byte* buf, std::size_t size,
-                  std::map<std::uint64_t, std::span<const std::byte>>& outs) {
+// A region a reply hands out: its bytes, or the memfd holding them (-1: lost on the way).
+struct handed_out {
+  std::span<const std::byte> data;
+  std::size_t size = 0;
+  bool in_fd = false;
+  int fd = -1;
+};
+using outs_map = std::map<std::uint64_t, handed_out>;
+
+// Maps one region into this process: a fresh copy of inline bytes, or a private
+// copy-on-write mapping of a memfd. 0 on failure.
+std::uint64_t map_out(const handed_out& o) {
+  if (o.in_fd) {
+    if (o.fd < 0) return 0;
+    return reinterpret_cast<std::uintptr_t>(memfd_region::map(o.fd, o.size));
+  }
+  vm_address_t mapped = 0;
+  if (vm_allocate(mach_task_self(), &mapped, o.size, VM_FLAGS_ANYWHERE) != KERN_SUCCESS)
+    return 0;
+  std::memcpy(reinterpret_cast<void*>(mapped), o.data.data(), o.size);
+  return mapped;
+}
+
+// Replaces the tokens machd wrote for OOL memory with mappings of the regions it handed
+// out. False when one could not be mapped (its descriptor then says address 0).
+bool patch_tokens(std::byte* buf, std::size_t size, outs_map& outs) {
+  bool all = true;
   for_each_descriptor(buf, size, [&](std::size_t off, mach_msg_descriptor_type_t type) {
     if (type != MACH_MSG_OOL_DESCRIPTOR && type != MACH_MSG_OOL_VOLATILE_DESCRIPTOR &&
         type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
@@ -381,28 +430,97 @@ void patch_tokens(std::byte* buf, std::size_t size,
     std::memcpy(&a, buf + off, sizeof a);
     auto it = outs.find(a);
     if (it == outs.end()) return;
-    vm_address_t mapped = 0;
-    std::uint64_t result = 0;
-    if (vm_allocate(mach_task_self(), &mapped, it->second.size(), VM_FLAGS_ANYWHERE) ==
-        KERN_SUCCESS) {
-      std::memcpy(reinterpret_cast<void*>(mapped), it->second.data(), it->second.size());
-      result = mapped;
-    }
+    const std::uint64_t result = map_out(it->second);
+    all = all && result != 0;
     std::memcpy(buf + off, &result, sizeof result);
     outs.erase(it);
   });
+  return all;
 }
 
-bool read_outs(wire::reader& rd, std::map<std::uint64_t, std::span<const std::byte>>& outs) {
-  std::uint32_t n = 0;
-  if (!rd.u32(n)) return false;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    std::uint64_t token = 0;
-    std::span<const std::byte> data;
-    if (!rd.u64(token) || !rd.bytes(data, wire::max_payload)) return false;
-    outs[token] = data;
+// The regions of a reply; the n-th memfd region gets the n-th descriptor of `in`.
+bool read_outs(wire::reader& rd, outs_map& outs, const reply_fds& in) {
+  std::vector<wire::region> regions;
+  std::uint32_t nfds = 0;
+  if (!wire::decode_regions(rd, regions, nfds)) return false;
+  if (!in.lost && nfds != in.fds.size()) return false;
+  std::size_t next = 0;
+  for (const wire::region& g : regions) {
+    handed_out o{g.data, static_cast<std::size_t>(g.size), g.in_fd, -1};
+    // Out of descriptors: which ones arrived is unknown, so none is used.
+    if (g.in_fd && !in.lost) o.fd = in.fds[next++].get();
+    outs[g.address] = o;
   }
   return true;
+}
+
+// The size from which an OOL region travels as a sealed memfd instead of inside the
+// request: $MACHEMU_OOL_MEMFD_MIN bytes, default 64 KiB (below it, copying through the
+// socket costs less than making and mapping a memfd: see benchmarks/machd_ipc.cpp).
+std::size_t memfd_threshold() {
+  std::size_t v = std::size_t{64} << 10;
+  if (const char* e = std::getenv("MACHEMU_OOL_MEMFD_MIN"); e && *e)
+    v = static_cast<std::size_t>(std::strtoull(e, nullptr, 10));
+  return std::max<std::size_t>(v, wire::min_fd_region);
+}
+
+// Appends the OOL regions of the message `sbytes` to the request `w` (a count, then
+// wire::region entries). Large OOL data goes into a sealed memfd added to `memfds`, copied
+// once; a region that no memfd could be made for (out of descriptors...) goes inline. An
+// unreadable region is left out: the core then fails the send with
+// MACH_SEND_INVALID_MEMORY, as XNU does. False when the request would exceed a frame.
+bool capture_regions(const std::byte* sbytes, std::size_t send_size, wire::writer& w,
+                     std::vector<unique_fd>& memfds) {
+  std::vector<std::byte>& buf = w.buffer();
+  const std::size_t count_at = buf.size();
+  std::uint32_t count = 0;
+  w.u32(0);
+  std::size_t threshold = 0;  // read at the first OOL region
+  bool too_large = false;
+  for_each_descriptor(const_cast<std::byte*>(sbytes), send_size,
+                      [&](std::size_t off, mach_msg_descriptor_type_t type) {
+    if (too_large ||
+        (type != MACH_MSG_OOL_DESCRIPTOR && type != MACH_MSG_OOL_VOLATILE_DESCRIPTOR &&
+         type != MACH_MSG_OOL_PORTS_DESCRIPTOR))
+      return;  // port descriptors carry no memory
+    std::uint64_t a;
+    std::uint32_t n;
+    std::memcpy(&a, sbytes + off, sizeof a);
+    std::memcpy(&n, sbytes + off + 12, sizeof n);
+    std::size_t bytes = n;
+    if (type == MACH_MSG_OOL_PORTS_DESCRIPTOR) bytes *= sizeof(mach_port_name_t);
+    if (!a || !bytes) return;
+    // Port-name arrays always go inline: the core reads their names.
+    if (type != MACH_MSG_OOL_PORTS_DESCRIPTOR && memfds.size() < wire::max_frame_fds) {
+      if (!threshold) threshold = memfd_threshold();
+      if (bytes >= threshold) {
+        const int fd = memfd_region::make(reinterpret_cast<const void*>(a), bytes);
+        if (fd < 0 && errno == EFAULT) return;
+        if (fd >= 0) {
+          memfds.emplace_back(fd);
+          wire::encode(w, wire::region{a, true, {}, bytes});
+          ++count;
+          return;
+        }
+      }
+    }
+    const std::size_t entry_at = buf.size();
+    if (entry_at + bytes + 16 > wire::max_payload) {
+      too_large = true;
+      return;
+    }
+    w.u64(a);
+    w.u32(0);  // inline
+    w.u32(static_cast<std::uint32_t>(bytes));
+    buf.resize(buf.size() + bytes);
+    if (!read_self(a, buf.data() + buf.size() - bytes, bytes)) {
+      buf.resize(entry_at);
+      return;
+    }
+    ++count;
+  });
+  std::memcpy(buf.data() + count_at, &count, sizeof count);
+  return !too_large;
 }
 
 // ---- kqueues -----------------------------------------------------------------------------
@@ -503,47 +621,29 @@ class machd_client final : public transport {
       w.bytes(nullptr, 0);
     }
     // The receive buffer's first bytes: the core may leave parts of them alone.
-    const std::size_t prefix = receive ? std::min<std::size_t>(rcv_size, 128) : 0;
+    const std::size_t prefix =
+        receive ? std::min<std::size_t>(rcv_size, wire::rcv_prefix_bytes) : 0;
     w.bytes(rbuf, prefix);
-    // Out-of-line regions, read now (the core copies them at send time anyway).
-    std::vector<std::pair<std::uint64_t, std::size_t>> regions;  // empty: no allocation
-    if (send)
-      for_each_descriptor(sbytes, send_size, [&](std::size_t off, mach_msg_descriptor_type_t type) {
-        if (type != MACH_MSG_OOL_DESCRIPTOR && type != MACH_MSG_OOL_VOLATILE_DESCRIPTOR &&
-            type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
-          return;  // port descriptors are 12 bytes and carry no memory
-        std::uint64_t a;
-        std::uint32_t n;
-        std::memcpy(&a, sbytes + off, sizeof a);
-        std::memcpy(&n, sbytes + off + 12, sizeof n);
-        std::size_t bytes = n;
-        if (type == MACH_MSG_OOL_PORTS_DESCRIPTOR) bytes *= sizeof(mach_port_name_t);
-        if (a && bytes) regions.emplace_back(a, bytes);
-      });
-    std::size_t total = w.buffer().size();
-    std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> captured;
-    for (auto [a, n] : regions) {
-      total += n + 12;
-      if (total > wire::max_payload) return MACH_SEND_TOO_LARGE;
-      std::vector<std::byte> data(n);
-      if (read_self(a, data.data(), n)) captured.emplace_back(a, std::move(data));
-    }
-    w.u32(static_cast<std::uint32_t>(captured.size()));
-    for (auto& [a, data] : captured) {
-      w.u64(a);
-      w.bytes(data);
-    }
-    captured.clear();
+    // Out-of-line regions, captured now (the core snapshots them at send time anyway).
+    std::vector<unique_fd> memfds;  // closed once the request is sent; empty: no allocation
+    if (!send)
+      w.u32(0);
+    else if (!capture_regions(sbytes, send_size, w, memfds))
+      return MACH_SEND_TOO_LARGE;
+    std::vector<int> fds(memfds.size());
+    for (std::size_t i = 0; i < memfds.size(); ++i) fds[i] = memfds[i].get();
     std::vector<std::byte>& out = tl_reply;
-    if (!request(op::msg, w.buffer(), out))
-      return send ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
+    reply_fds in;
+    const bool sent = request(op::msg, w.buffer(), out, in, fds.data(), fds.size());
+    memfds.clear();
+    if (!sent) return send ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
     wire::reader rd(out);
     std::int32_t mr = 0;
     std::uint32_t phase = 0;
     std::span<const std::byte> back;
-    std::map<std::uint64_t, std::span<const std::byte>> outs;
+    outs_map outs;
     if (!rd.i32(mr) || !rd.u32(phase) || phase > 1 || !rd.bytes(back, wire::max_payload) ||
-        !read_outs(rd, outs)) {
+        !read_outs(rd, outs, in)) {
       lose("machd sent a malformed reply");
       return send ? MACH_SEND_INVALID_DEST : MACH_RCV_PORT_DIED;
     }
@@ -558,7 +658,10 @@ class machd_client final : public transport {
     const std::size_t limit = phase == 1 ? rcv_size : send_size;
     if (back.size() <= limit && !back.empty()) {
       std::memcpy(target, back.data(), back.size());
-      patch_tokens(target, back.size(), outs);
+      // A region that could not be mapped here is what XNU reports when the receiver's
+      // map has no room for it.
+      if (!patch_tokens(target, back.size(), outs) && phase == 1 && mr == MACH_MSG_SUCCESS)
+        mr = MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
     }
     return mr;
   }
@@ -614,7 +717,8 @@ class machd_client final : public transport {
                   : 0);
     w.bytes(changes, static_cast<std::size_t>(nchanges) * sizeof(kevent64_s));
     std::vector<std::byte>& out = tl_reply;
-    if (!request(op::kq_event, w.buffer(), out)) {
+    reply_fds in;
+    if (!request(op::kq_event, w.buffer(), out, in)) {
       errno = EBADF;
       return -1;
     }
@@ -633,8 +737,8 @@ class machd_client final : public transport {
       if (!rd.u64(a) || !rd.bytes(data, wire::max_payload)) break;
       writes.emplace_back(a, data);
     }
-    std::map<std::uint64_t, std::span<const std::byte>> outs;
-    read_outs(rd, outs);
+    outs_map outs;
+    read_outs(rd, outs, in);
     if (n < 0) {
       errno = -n;
       return -1;

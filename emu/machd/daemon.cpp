@@ -16,8 +16,12 @@
 #include <random>
 
 #include "lib/port_call.hpp"
+#include "machd/fd_passing.hpp"
+#include "machd/memfd_region.hpp"
 
 namespace machemu::machd {
+
+using fd_passing::unique_fd;
 
 namespace {
 
@@ -29,9 +33,6 @@ constexpr std::uint64_t tag_mask = std::uint64_t{3} << 62;
 // A receive buffer never needs to be larger than the largest message plus the largest
 // trailer: the core refuses bigger sends, so capping cannot change a receive's outcome.
 constexpr std::size_t max_receive = 50331580 + 256;
-// How much of the client's receive buffer it sends along: covers every byte the core may
-// write on a failed receive (the header and the largest trailer).
-constexpr std::size_t prefix_bytes = 128;
 // Tokens the core writes in place of OOL addresses; the client maps the data and patches.
 constexpr std::uint64_t token_base = 0xFFFF'8000'0000'0000ull;
 
@@ -44,44 +45,81 @@ bool pidfd_exited(int fd) {
 
 }  // namespace
 
+// An out-of-line region the daemon holds as the sealed memfd its sender made (wire.hpp):
+// queued, it costs one descriptor instead of its bytes. The descriptor is closed when the
+// last message or reply holding the region lets go of it, whatever way that happens.
+struct fd_region final : kern::ool_region {
+  fd_region(unique_fd f, std::size_t n)
+      : ool_region(held_elsewhere{}, n), fd(std::move(f)) {}
+  unique_fd fd;
+};
+
 // The memory of a task as one request describes it: the OOL regions the client captured,
 // the deallocations and new mappings to do when the reply arrives, and the kevent receive
 // buffers to write back.
 struct frame_memory final : kern::user_memory {
-  std::map<std::uint64_t, std::vector<std::byte>> regions;
+  // A region of the request, by address and size (the core asks for exactly what a
+  // descriptor names): its bytes, or its memfd.
+  struct captured {
+    std::span<const std::byte> bytes;  // inside the request's payload
+    kern::ref<fd_region> fd;
+  };
+  // A region for the reply, named by the token written into the descriptor.
+  struct out {
+    std::uint64_t token = 0;
+    std::vector<std::byte> bytes;
+    kern::ref<fd_region> fd;
+  };
+  std::map<std::pair<std::uint64_t, std::uint64_t>, captured> regions;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> deallocs;
-  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> outs;
+  std::vector<out> outs;
+  std::uint32_t fd_outs = 0;  // outs held as memfds (at most wire::max_frame_fds)
   std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writables;
 
   void clear() {
     regions.clear();
     deallocs.clear();
     outs.clear();
+    fd_outs = 0;
     writables.clear();
   }
-  const std::vector<std::byte>* find(std::uint64_t a, std::size_t size) const {
-    auto it = regions.find(a);
-    if (it == regions.end() || it->second.size() < size) return nullptr;
-    return &it->second;
+  const captured* find(std::uint64_t a, std::size_t size) const {
+    auto it = regions.find({a, size});
+    return it == regions.end() ? nullptr : &it->second;
   }
   kern::ref<kern::ool_region> copy_in(std::uint64_t a, std::size_t size) override {
-    const auto* r = find(a, size);
+    const captured* r = find(a, size);
     if (!r) return {};
+    if (r->fd) return r->fd;  // no copy: the memfd is already a snapshot
     auto reg = kern::make_ref<kern::ool_region>(size);
-    if (size) std::memcpy(reg->bytes.get(), r->data(), size);
+    if (size) std::memcpy(reg->bytes.get(), r->bytes.data(), size);
     return reg;
   }
   bool read(std::uint64_t a, void* out, std::size_t size) override {
-    const auto* r = find(a, size);
-    if (!r) return false;
-    if (size) std::memcpy(out, r->data(), size);
+    const captured* r = find(a, size);
+    if (!r || r->fd) return false;  // port-name arrays always travel inline
+    if (size) std::memcpy(out, r->bytes.data(), size);
     return true;
   }
   void deallocate(std::uint64_t a, std::size_t size) override { deallocs.emplace_back(a, size); }
+  std::uint64_t next_token() const { return token_base + (outs.size() + 1) * 0x1000; }
   std::uint64_t copy_out(const std::byte* data, std::size_t size) override {
-    const std::uint64_t token = token_base + (outs.size() + 1) * 0x1000;
-    outs.emplace_back(token, std::vector<std::byte>(data, data + size));
-    return token;
+    outs.push_back({next_token(), std::vector<std::byte>(data, data + size), {}});
+    return outs.back().token;
+  }
+  std::uint64_t map_region(const kern::ool_region& region) override {
+    const auto* f = dynamic_cast<const fd_region*>(&region);
+    if (!f) return copy_out(region.bytes.get(), region.size);
+    if (fd_outs == wire::max_frame_fds) {
+      // A kevent64 handing out several messages' memfds at once: the rest go inline.
+      std::vector<std::byte> bytes(f->size);
+      if (!memfd_region::read(f->fd.get(), bytes.data(), bytes.size())) return 0;
+      outs.push_back({next_token(), std::move(bytes), {}});
+      return outs.back().token;
+    }
+    ++fd_outs;
+    outs.push_back({next_token(), {}, kern::ref<fd_region>(const_cast<fd_region*>(f))});
+    return outs.back().token;
   }
   std::span<std::byte> writable(std::uint64_t a, std::size_t size) override {
     writables.emplace_back(a, std::vector<std::byte>(size > max_receive ? max_receive : size));
@@ -151,10 +189,13 @@ struct daemon::conn {
   std::size_t hdr_have = 0;
   std::vector<std::byte> payload;
   std::size_t payload_have = 0;
-  std::vector<int> fds;
-  // Output not yet written.
+  std::vector<unique_fd> fds;
+  bool fds_lost = false;  // some did not fit (MSG_CTRUNC): we are out of descriptors
+  // Output not yet written, and the descriptors to attach where a reply frame starts
+  // (by offset into `out`); each batch is closed here once sent.
   std::vector<std::byte> out;
   std::size_t out_off = 0;
+  std::vector<std::pair<std::size_t, std::vector<kern::ref<fd_region>>>> out_fds;
   // The request in progress.
   parked_kind parked = parked_kind::none;
   bool queued_ready = false;
@@ -173,7 +214,6 @@ struct daemon::conn {
 
   ~conn() {
     if (fd >= 0) ::close(fd);
-    for (int f : fds) ::close(f);
   }
 };
 
@@ -379,6 +419,9 @@ void daemon::accept_all() {
       who.egid = who.rgid = cred.gid;
       const pid_t sid = ::getsid(cred.pid);
       who.asid = sid > 0 ? static_cast<std::uint32_t>(sid) : 0;
+      // XNU's pid version tells apart processes that had the same pid; ours numbers the
+      // tasks of this daemon (a new process with a recycled pid gets a new one).
+      who.pidversion = next_pidversion_++;
       rec->task = kernel_.create_task(who);
       epoll_event ev{};
       ev.events = EPOLLIN;
@@ -445,26 +488,25 @@ void daemon::on_readable(conn& c) {
       want = c.payload.size() - c.payload_have;
     }
     iovec iov{dst, want};
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+    fd_passing::control_buffer cb;
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
+    fd_passing::prepare(mh, cb);
     const ssize_t n = want ? ::recvmsg(c.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) : 0;
     if (want && n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
       close_conn(id);
       return;
     }
-    for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); want && cm; cm = CMSG_NXTHDR(&mh, cm)) {
-      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-      const std::size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (std::size_t i = 0; i < k; ++i) {
-        int f;
-        std::memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof f);
-        c.fds.push_back(f);
-      }
+    // Every descriptor received is owned at once, so that any way out closes it. Some are
+    // dropped when more came than a frame may carry, or when we are out of descriptors.
+    if (want && !fd_passing::take(mh, c.fds)) c.fds_lost = true;
+    if (c.fds.size() > (c.hdr_have == sizeof c.hdr ? c.hdr.nfds : wire::max_frame_fds)) {
+      // More than the frame announces (or than any frame may carry, before its header is
+      // complete): no need to wait for the rest of a frame that is wrong already.
+      kill_task(c.task, "unannounced descriptors");
+      return;
     }
     if (want && n == 0) {
       // The thread closed its connection (or its process died): its task lives on until
@@ -483,13 +525,16 @@ void daemon::on_readable(conn& c) {
       c.payload_have += static_cast<std::size_t>(n);
     }
     if (c.payload_have < c.hdr.length) continue;
-    if (c.parked != parked_kind::none || c.fds.size() != c.hdr.nfds || c.fds.size() > 2) {
-      // A second request while one is pending, or descriptors the frame did not announce.
+    if (c.parked != parked_kind::none || c.fds.size() > c.hdr.nfds ||
+        (c.fds.size() < c.hdr.nfds && !c.fds_lost)) {
+      // A second request while one is pending, or descriptors the frame did not announce
+      // (closed with the connection).
       kill_task(c.task, "protocol violation");
       return;
     }
     c.payload.resize(c.hdr.length);
-    if (!handle_frame(c)) {
+    const bool ok = c.fds_lost ? handle_lost_fds(c) : handle_frame(c);
+    if (!ok) {
       kill_task(c.task, "malformed request");
       return;
     }
@@ -498,18 +543,41 @@ void daemon::on_readable(conn& c) {
     c.hdr_have = 0;
     c.payload_have = 0;
     c.payload.clear();
+    c.fds.clear();  // closes any the request did not take
+    c.fds_lost = false;
   }
 }
 
 void daemon::on_writable(conn& c) {
   while (c.out_off < c.out.size()) {
-    const ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off,
-                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    // Descriptors go with the first byte of their frame: send up to the next such frame,
+    // then that frame's first bytes with its descriptors.
+    std::size_t end = c.out.size();
+    std::vector<kern::ref<fd_region>>* attach = nullptr;
+    if (!c.out_fds.empty()) {
+      if (c.out_fds.front().first == c.out_off)
+        attach = &c.out_fds.front().second;
+      else
+        end = c.out_fds.front().first;
+    }
+    iovec iov{c.out.data() + c.out_off, end - c.out_off};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    fd_passing::control_buffer cb;
+    int fds[wire::max_frame_fds];
+    if (attach) {
+      for (std::size_t i = 0; i < attach->size(); ++i) fds[i] = (*attach)[i]->fd.get();
+      fd_passing::attach(mh, cb, fds, attach->size());
+    }
+    const ssize_t n = ::sendmsg(c.fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EAGAIN) return;
       close_conn(c.id);
       return;
     }
+    // Sent: the socket holds its own references to the files; ours may go.
+    if (attach) c.out_fds.erase(c.out_fds.begin());
     c.out_off += static_cast<std::size_t>(n);
   }
   c.out.clear();
@@ -520,10 +588,13 @@ void daemon::on_writable(conn& c) {
   ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
 }
 
-void daemon::reply(conn& c, wire::op o, wire::writer& w) {
+void daemon::reply(conn& c, wire::op o, wire::writer& w,
+                   std::vector<kern::ref<fd_region>> fds) {
   wire::header h{wire::magic, wire::version, static_cast<std::uint16_t>(o),
-                 static_cast<std::uint32_t>(w.buffer().size()), 0};
+                 static_cast<std::uint32_t>(w.buffer().size()),
+                 static_cast<std::uint32_t>(fds.size())};
   const bool idle = c.out.empty();
+  if (!fds.empty()) c.out_fds.emplace_back(c.out.size(), std::move(fds));
   const auto* hp = reinterpret_cast<const std::byte*>(&h);
   c.out.insert(c.out.end(), hp, hp + sizeof h);
   c.out.insert(c.out.end(), w.buffer().begin(), w.buffer().end());
@@ -550,6 +621,26 @@ bool daemon::handle_frame(conn& c) {
     case wire::op::counts: on_counts(c); return true;
   }
   return false;
+}
+
+// We ran out of descriptors while receiving the frame's: a kqueue() fails (the client
+// sees ENOMEM), a message is refused before anything of it was copied in, with the code
+// XNU gives when the kernel cannot take a message.
+bool daemon::handle_lost_fds(conn& c) {
+  log("out of descriptors: a request's descriptors were dropped");
+  wire::writer w;
+  if (c.hdr.op == static_cast<std::uint16_t>(wire::op::kq_create)) {
+    reply(c, wire::op::kq_create, w);
+    return true;
+  }
+  if (c.hdr.op != static_cast<std::uint16_t>(wire::op::msg)) return false;
+  w.i32(MACH_SEND_NO_BUFFER);
+  w.u32(0);             // send phase
+  w.bytes(nullptr, 0);  // the message as the client has it
+  w.u32(0);             // no regions
+  w.u32(0);             // no deallocations
+  reply(c, wire::op::msg, w);
+  return true;
 }
 
 bool daemon::on_hello(conn& c) {
@@ -585,15 +676,26 @@ bool daemon::on_port_call(conn& c) {
 
 bool daemon::on_msg(conn& c) {
   c.msg = {};
-  if (!wire::decode(c.payload, c.msg)) return false;
+  if (!wire::decode(c.payload, c.msg, static_cast<std::uint32_t>(c.fds.size()))) return false;
   // Fresh waiters: what a previous request waited on must not look like a port change.
   c.rw.object.reset();
   c.sw.pending = nullptr;
   c.sw.blocked_on.reset();
   const wire::msg_request& m = c.msg;
   c.mem.clear();
-  for (const wire::region& g : m.regions)
-    c.mem.regions[g.address].assign(g.data.begin(), g.data.end());
+  std::size_t next_fd = 0;
+  for (const wire::region& g : m.regions) {
+    frame_memory::captured r;
+    if (g.in_fd) {
+      // A client may only hand us a memfd whose bytes can no longer change.
+      unique_fd& f = c.fds[next_fd++];
+      if (!memfd_region::sealed(f.get(), g.size)) return false;
+      r.fd = kern::make_ref<fd_region>(std::move(f), static_cast<std::size_t>(g.size));
+    } else {
+      r.bytes = g.data;
+    }
+    c.mem.regions[{g.address, g.size}] = std::move(r);
+  }
   const bool send = m.option & MACH_SEND_MSG;
   const bool receive = m.option & MACH_RCV_MSG;
   c.rcv_len = receive ? std::min<std::size_t>(m.rcv_size, max_receive) : 0;
@@ -610,6 +712,8 @@ bool daemon::on_msg(conn& c) {
     const mach_msg_return_t mr =
         kernel_.send(*c.task->task, std::span(c.buf.data(), m.send_size), m.option,
                      has_timeout && m.timeout == 0, c.mem, &c.sw);
+    // Copy-in is over: regions the message did not take are let go of (closed) now.
+    c.mem.regions.clear();
     if (mr == kern::send_would_block) {
       c.parked = parked_kind::send;
       park(c, has_timeout ? std::optional(clock::now() + std::chrono::milliseconds(m.timeout))
@@ -738,6 +842,28 @@ void daemon::abort_parked(conn& c) {
   unpark(c);
 }
 
+namespace {
+// The regions a reply hands out, and the descriptors to attach for those held as memfds
+// (at most wire::max_frame_fds: see frame_memory::map_region).
+std::vector<kern::ref<fd_region>> encode_outs(wire::writer& w, const frame_memory& mem) {
+  std::vector<kern::ref<fd_region>> fds;
+  w.u32(static_cast<std::uint32_t>(mem.outs.size()));
+  for (const frame_memory::out& o : mem.outs) {
+    wire::region g;
+    g.address = o.token;
+    if (o.fd) {
+      g.in_fd = true;
+      g.size = o.fd->size;
+      fds.push_back(o.fd);
+    } else {
+      g.data = o.bytes;
+    }
+    wire::encode(w, g);
+  }
+  return fds;
+}
+}  // namespace
+
 void daemon::finish_msg(conn& c, mach_msg_return_t mr, bool receive_phase) {
   wire::writer w;
   w.i32(mr);
@@ -758,11 +884,7 @@ void daemon::finish_msg(conn& c, mach_msg_return_t mr, bool receive_phase) {
     len = c.msg.send_size;  // a pseudo-receive rewrote the message
   }
   w.bytes(c.buf.data(), len);
-  w.u32(static_cast<std::uint32_t>(c.mem.outs.size()));
-  for (auto& [token, data] : c.mem.outs) {
-    w.u64(token);
-    w.bytes(data);
-  }
+  auto fds = encode_outs(w, c.mem);
   w.u32(static_cast<std::uint32_t>(c.mem.deallocs.size()));
   for (auto [a, n] : c.mem.deallocs) {
     w.u64(a);
@@ -770,15 +892,14 @@ void daemon::finish_msg(conn& c, mach_msg_return_t mr, bool receive_phase) {
   }
   c.mem.clear();
   c.sent.clear();
-  reply(c, wire::op::msg, w);
+  reply(c, wire::op::msg, w, std::move(fds));
 }
 
 bool daemon::on_kq_create(conn& c) {
   if (!c.payload.empty() || c.fds.size() != 2) return false;
   auto rec = std::make_unique<kq_rec>();
-  rec->write_fd = c.fds[0];
-  rec->read_fd = c.fds[1];
-  c.fds.clear();
+  rec->write_fd = c.fds[0].release();
+  rec->read_fd = c.fds[1].release();
   rec->kq = kernel_.kqueue_create(*c.task->task, rec.get());
   const std::uint64_t id = next_kq_++;
   c.task->kqueues[id] = std::move(rec);
@@ -805,7 +926,7 @@ bool daemon::on_kq_close(conn& c) {
 
 bool daemon::on_kevent(conn& c) {
   wire::kevent_request r;
-  if (!wire::decode(c.payload, r)) return false;
+  if (!c.fds.empty() || !wire::decode(c.payload, r)) return false;
   auto it = c.task->kqueues.find(r.kq);
   if (it == c.task->kqueues.end()) {
     finish_kevent(c, -EBADF);
@@ -850,15 +971,11 @@ void daemon::finish_kevent(conn& c, int n) {
     w.u64(a);
     w.bytes(data);
   }
-  w.u32(static_cast<std::uint32_t>(c.mem.outs.size()));
-  for (auto& [token, data] : c.mem.outs) {
-    w.u64(token);
-    w.bytes(data);
-  }
+  auto fds = encode_outs(w, c.mem);
   c.mem.clear();
   c.events.clear();
   c.kq.reset();
-  reply(c, wire::op::kq_event, w);
+  reply(c, wire::op::kq_event, w, std::move(fds));
 }
 
 void daemon::on_counts(conn& c) {

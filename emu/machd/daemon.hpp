@@ -7,6 +7,8 @@
 // parks: its reply is written when the core wakes the waiter or its deadline passes.
 // A task dies when its process does (the pidfd turns readable) or when any of its
 // connections speaks garbage; then the core tears its space down as XNU does.
+// Large out-of-line regions stay in the sealed memfds their senders made: a queued message
+// holds the descriptor (fd_region), which goes out with the reply that hands it over.
 #pragma once
 
 #include <sys/types.h>
@@ -25,6 +27,8 @@
 #include "machd/wire.hpp"
 
 namespace machemu::machd {
+
+struct fd_region;  // an OOL region held as its sender's memfd (daemon.cpp)
 
 struct options {
   std::string socket;
@@ -61,6 +65,7 @@ class daemon {
   void on_readable(conn& c);
   void on_writable(conn& c);
   bool handle_frame(conn& c);  // false: protocol error
+  bool handle_lost_fds(conn& c);  // a frame whose descriptors we could not receive
   bool on_hello(conn& c);
   bool on_port_call(conn& c);
   bool on_msg(conn& c);
@@ -77,7 +82,9 @@ class daemon {
   void unpark(conn& c);
   void abort_parked(conn& c);
 
-  void reply(conn& c, wire::op o, wire::writer& w);
+  // Queues a reply frame, with `fds` attached (each closed here once sent).
+  void reply(conn& c, wire::op o, wire::writer& w,
+             std::vector<kern::ref<fd_region>> fds = {});
   void close_conn(std::uint64_t id);
   void kill_task(task_rec* tr, const char* why);
   void drain_ready();
@@ -93,6 +100,7 @@ class daemon {
   std::uint64_t boot_id_ = 0;
   std::uint64_t next_conn_ = 1;
   std::uint64_t next_kq_ = 1;
+  std::uint32_t next_pidversion_ = 1;  // the audit token's pidversion of the next task
   std::unordered_map<std::uint64_t, std::unique_ptr<conn>> conns_;
   std::unordered_map<pid_t, std::unique_ptr<task_rec>> tasks_;
   std::vector<std::uint64_t> ready_;                       // woken parked connections

@@ -9,8 +9,13 @@ header_check check(const header& h) noexcept {
       h.op > static_cast<std::uint16_t>(op::counts))
     return header_check::bad_op;
   if (h.length > max_payload) return header_check::too_long;
-  const bool fds_allowed = h.op == static_cast<std::uint16_t>(op::kq_create);
-  if (h.nfds > (fds_allowed ? 2u : 0u)) return header_check::bad_fds;
+  std::uint32_t fds_allowed = 0;
+  if (h.op == static_cast<std::uint16_t>(op::kq_create)) fds_allowed = 2;
+  // msg requests, and the replies of msg and kq_event, carry memfd regions.
+  if (h.op == static_cast<std::uint16_t>(op::msg) ||
+      h.op == static_cast<std::uint16_t>(op::kq_event))
+    fds_allowed = max_frame_fds;
+  if (h.nfds > fds_allowed) return header_check::bad_fds;
   return header_check::ok;
 }
 
@@ -21,20 +26,52 @@ bool decode(std::span<const std::byte> p, hello_request& r) noexcept {
 
 void encode(writer& w, const hello_request& r) { w.u32(r.max_names); }
 
-bool decode(std::span<const std::byte> p, msg_request& r) {
-  reader rd(p);
+// A region: its address (or token), a kind (0 inline, 1 fd), then the bytes (inline) or
+// the size (fd).
+void encode(writer& w, const region& g) {
+  w.u64(g.address);
+  w.u32(g.in_fd ? 1 : 0);
+  if (g.in_fd)
+    w.u64(g.size);
+  else
+    w.bytes(g.data);
+}
+
+bool decode(reader& rd, region& g, std::uint32_t& fds) noexcept {
+  std::uint32_t kind = 0;
+  if (!rd.u64(g.address) || !rd.u32(kind) || kind > 1) return false;
+  g.in_fd = kind == 1;
+  if (!g.in_fd) {
+    if (!rd.bytes(g.data, max_payload)) return false;
+    g.size = g.data.size();
+    return true;
+  }
+  g.data = {};
+  if (!rd.u64(g.size) || g.size < min_fd_region || g.size > max_fd_region) return false;
+  ++fds;
+  return true;
+}
+
+bool decode_regions(reader& rd, std::vector<region>& out, std::uint32_t& fds) {
   std::uint32_t n = 0;
+  if (!rd.u32(n)) return false;
+  // Each region needs at least 16 bytes of payload: the count cannot promise more.
+  if (n > max_regions || n > rd.left() / 16) return false;
+  out.resize(n);
+  for (region& g : out)
+    if (!decode(rd, g, fds)) return false;
+  return true;
+}
+
+bool decode(std::span<const std::byte> p, msg_request& r, std::uint32_t nfds) {
+  reader rd(p);
+  std::uint32_t fds = 0;
   if (!(rd.u32(r.option) && rd.u32(r.send_size) && rd.u32(r.rcv_size) && rd.u32(r.rcv_name) &&
         rd.u32(r.timeout) && rd.u32(r.separate_rcv) && r.separate_rcv <= 1 &&
         rd.bytes(r.message, max_payload) && r.message.size() == r.send_size &&
-        rd.bytes(r.rcv_prefix, 4096) && rd.u32(n)))
+        rd.bytes(r.rcv_prefix, 4096) && decode_regions(rd, r.regions, fds)))
     return false;
-  // Each region needs at least 12 bytes of payload: the count cannot promise more.
-  if (n > max_regions || n > rd.left() / 12) return false;
-  r.regions.resize(n);
-  for (region& g : r.regions)
-    if (!rd.u64(g.address) || !rd.bytes(g.data, max_payload)) return false;
-  return rd.done();
+  return fds == nfds && rd.done();
 }
 
 bool decode(std::span<const std::byte> p, kevent_request& r) noexcept {

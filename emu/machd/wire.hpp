@@ -6,7 +6,9 @@
 // request ids are needed. Payloads are sequences of little fields written by `writer` and
 // read by `reader`; a reader never reads past its span and every length it hands out has
 // been checked against what remains, so a decoder allocates only what the frame holds.
-// File descriptors travel as SCM_RIGHTS ancillary data with the header (kqueue sockets).
+// File descriptors travel as SCM_RIGHTS ancillary data with the header: the kqueue
+// sockets, and the sealed memfds that carry large out-of-line regions (see `region`).
+// Version 2 added those memfds.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +21,7 @@
 namespace machemu::wire {
 
 inline constexpr std::uint32_t magic = 0x4d434844;  // "MCHD"
-inline constexpr std::uint16_t version = 1;
+inline constexpr std::uint16_t version = 2;
 // Largest payload either side accepts: one maximal message (64 MiB body limit of the core)
 // plus its out-of-line regions is refused beyond this, with MACH_SEND_TOO_LARGE.
 inline constexpr std::uint32_t max_payload = 96u << 20;
@@ -39,9 +41,14 @@ struct header {
   std::uint16_t version;
   std::uint16_t op;
   std::uint32_t length;  // payload bytes after the header
-  std::uint32_t nfds;    // descriptors attached as SCM_RIGHTS (0..2)
+  std::uint32_t nfds;    // descriptors attached as SCM_RIGHTS (see check())
 };
 static_assert(sizeof(header) == 16);
+
+// Descriptors one frame may carry: a kq_create request carries 2, a msg request or reply
+// one per region sent by memfd, at most this many (SCM_MAX_FD is 253; this keeps the
+// control buffers small). Further regions of a message travel inline.
+inline constexpr std::uint32_t max_frame_fds = 64;
 
 // Why a header is refused; anything but ok disconnects the peer.
 enum class header_check { ok, bad_magic, bad_version, bad_op, too_long, bad_fds };
@@ -116,11 +123,28 @@ struct hello_request {
 bool decode(std::span<const std::byte> p, hello_request& r) noexcept;
 void encode(writer& w, const hello_request& r);
 
-// A region of the sender's memory named by an OOL descriptor, captured by the client.
+// An out-of-line region travelling with a msg request (the sender's region, named by
+// its address) or a reply (a region handed to the receiver, named by the token the core
+// wrote into the descriptor). Small regions travel inline; a large one travels as a
+// sealed memfd (F_SEAL_WRITE, _SHRINK, _GROW) holding exactly `size` bytes, attached to
+// the frame: the n-th fd region of a frame is the frame's n-th descriptor. machd keeps
+// the descriptor, not the bytes, and the receiver maps it MAP_PRIVATE (copy-on-write).
 struct region {
   std::uint64_t address = 0;
-  std::span<const std::byte> data;
+  bool in_fd = false;
+  std::span<const std::byte> data;  // inline: the bytes, inside the payload
+  std::uint64_t size = 0;           // the region's size (inline: data.size())
 };
+// An fd region is at least this large (smaller ones are never worth a descriptor) and at
+// most what a descriptor's 32-bit size can say.
+inline constexpr std::uint64_t min_fd_region = 4096;
+inline constexpr std::uint64_t max_fd_region = 0xFFFF'FFFFull;
+void encode(writer& w, const region& g);
+// Reads one region; false for a malformed one. Counts the fd regions in `fds`.
+bool decode(reader& rd, region& g, std::uint32_t& fds) noexcept;
+// Reads a count and that many regions (at most max_regions) into `out`; false for a
+// malformed list. Counts the fd regions in `fds`.
+bool decode_regions(reader& rd, std::vector<region>& out, std::uint32_t& fds);
 
 struct msg_request {
   std::uint32_t option = 0;
@@ -134,7 +158,12 @@ struct msg_request {
   std::vector<region> regions;
 };
 inline constexpr std::uint32_t max_regions = 1024;
-bool decode(std::span<const std::byte> p, msg_request& r);
+// How much of its receive buffer a client sends along (rcv_prefix): covers every byte the
+// core may write on a failed receive (the header and the largest trailer).
+inline constexpr std::size_t rcv_prefix_bytes = 128;
+// `nfds`: the descriptors that came with the frame; the request must name exactly as many
+// fd regions.
+bool decode(std::span<const std::byte> p, msg_request& r, std::uint32_t nfds);
 
 struct kevent_request {
   std::uint64_t kq = 0;

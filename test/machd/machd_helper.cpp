@@ -21,9 +21,19 @@
 //   flood SIZE             send messages of SIZE inline bytes to a port of its own (queue
 //                          limit raised) until a send fails: print "sent N <code>"; then
 //                          receive one and send again: print "again <code>"
+//   ool-echo NAME GATE     check in NAME, say ready, wait for end of file on descriptor
+//                          GATE, then answer requests carrying one OOL region (id = its
+//                          size): print "ok SIZE" when it holds ool_pattern.hpp's bytes
+//                          (else "bad SIZE AT"), flip its first byte and send it back
+//                          (deallocate) on the reply right; stop at id -1
+//   capped NAME            check in NAME, lower RLIMIT_NOFILE so that no descriptor can be
+//                          opened, say ready, receive one message with an OOL region and
+//                          print "received <code> <address == 0>"; then send a 1 MiB
+//                          pattern region back on its reply right: print "sent <code>"
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -33,6 +43,7 @@
 #include <vector>
 
 #include "machd/debug.h"
+#include "ool_pattern.hpp"
 
 namespace {
 
@@ -195,6 +206,104 @@ int block(const char* name) {
   return 0;
 }
 
+struct ool_msg {
+  mach_msg_header_t header;
+  mach_msg_body_t body;
+  mach_msg_ool_descriptor_t ool;
+};
+
+int ool_echo(const char* name, int gate) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  // Room for every request the test queues before opening the gate.
+  mach_port_limits_t limits{MACH_PORT_QLIMIT_LARGE};
+  if (mach_port_set_attributes(mach_task_self(), port, MACH_PORT_LIMITS_INFO,
+                               reinterpret_cast<mach_port_info_t>(&limits),
+                               MACH_PORT_LIMITS_INFO_COUNT) != KERN_SUCCESS)
+    return 5;
+  ready();
+  char c;
+  while (::read(gate, &c, 1) > 0) {
+  }
+  for (;;) {
+    struct {
+      ool_msg m;
+      mach_msg_max_trailer_t trailer;
+    } r{};
+    if (mach_msg(&r.m.header, MACH_RCV_MSG, 0, sizeof r, port, 0, MACH_PORT_NULL) !=
+        MACH_MSG_SUCCESS)
+      return 2;
+    if (r.m.header.msgh_id == -1) return 0;
+    const auto size = static_cast<std::size_t>(r.m.header.msgh_id);
+    auto* p = static_cast<unsigned char*>(r.m.ool.address);
+    if (r.m.ool.size != size || (size != 0) != (p != nullptr)) return 3;
+    const std::size_t bad = machd_test::ool_mismatch(p, size);
+    if (bad == size)
+      std::printf("ok %zu\n", size);
+    else
+      std::printf("bad %zu %zu\n", size, bad);
+    std::fflush(stdout);
+    if (size) p[0] = static_cast<unsigned char>(~p[0]);  // our copy is ours to write
+    ool_msg back{};
+    back.header.msgh_bits =
+        MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(r.m.header.msgh_bits), 0) | MACH_MSGH_BITS_COMPLEX;
+    back.header.msgh_size = sizeof back;
+    back.header.msgh_remote_port = r.m.header.msgh_remote_port;
+    back.header.msgh_id = r.m.header.msgh_id;
+    back.body.msgh_descriptor_count = 1;
+    back.ool = r.m.ool;
+    back.ool.deallocate = TRUE;
+    back.ool.copy = MACH_MSG_VIRTUAL_COPY;
+    back.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+    if (mach_msg(&back.header, MACH_SEND_MSG, sizeof back, 0, MACH_PORT_NULL, 0,
+                 MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+      return 4;
+  }
+}
+
+int capped(const char* name) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  // The lowest free descriptor becomes the limit: every new one fails with EMFILE.
+  const int lowest = ::dup(0);
+  if (lowest < 0) return 2;
+  ::close(lowest);
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 3;
+  const rlimit normal = lim;
+  lim.rlim_cur = static_cast<rlim_t>(lowest);
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) return 4;
+  ready();
+  struct {
+    ool_msg m;
+    mach_msg_max_trailer_t trailer;
+  } r{};
+  const mach_msg_return_t mr =
+      mach_msg(&r.m.header, MACH_RCV_MSG, 0, sizeof r, port, 0, MACH_PORT_NULL);
+  std::printf("received %x %d\n", static_cast<unsigned>(mr), r.m.ool.address == nullptr);
+  std::fflush(stdout);
+  constexpr std::size_t size = std::size_t{1} << 20;
+  std::vector<unsigned char> region(size);
+  for (std::size_t i = 0; i < size; ++i) region[i] = machd_test::ool_byte(size, i);
+  ool_msg back{};
+  back.header.msgh_bits =
+      MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(r.m.header.msgh_bits), 0) | MACH_MSGH_BITS_COMPLEX;
+  back.header.msgh_size = sizeof back;
+  back.header.msgh_remote_port = r.m.header.msgh_remote_port;
+  back.header.msgh_id = static_cast<mach_msg_id_t>(size);
+  back.body.msgh_descriptor_count = 1;
+  back.ool.address = region.data();
+  back.ool.size = static_cast<mach_msg_size_t>(size);
+  back.ool.copy = MACH_MSG_VIRTUAL_COPY;
+  back.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+  std::printf("sent %x\n", static_cast<unsigned>(mach_msg(&back.header, MACH_SEND_MSG,
+                                                          sizeof back, 0, MACH_PORT_NULL, 0,
+                                                          MACH_PORT_NULL)));
+  std::fflush(stdout);
+  // Back to normal for whatever runs at exit (LeakSanitizer opens files).
+  return ::setrlimit(RLIMIT_NOFILE, &normal) == 0 ? 0 : 6;
+}
+
 }  // namespace
 
 // Waits for end of file on `gate`, then asks machd for its pid. False when refused.
@@ -266,6 +375,9 @@ int main(int argc, char** argv) {
     return daemon_pid(std::atoi(argv[2]), argc >= 4 ? std::atoi(argv[3]) : -1);
   if (argc >= 3 && std::strcmp(argv[1], "flood") == 0)
     return flood(std::strtoull(argv[2], nullptr, 10));
+  if (argc >= 4 && std::strcmp(argv[1], "ool-echo") == 0)
+    return ool_echo(argv[2], std::atoi(argv[3]));
+  if (argc >= 3 && std::strcmp(argv[1], "capped") == 0) return capped(argv[2]);
   std::fputs("usage: machd_helper server|hold|send|block ...\n", stderr);
   return 64;
 }

@@ -1,9 +1,12 @@
 // Helpers of the machd tests: child processes (test/machd/machd_helper.cpp) with a pipe
-// on their stdout, and machd's counts.
+// on their stdout, machd's counts and descriptors, a daemon of a test's own.
 #pragma once
 
 #include <mach/mach.h>
+#include <servers/bootstrap.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,10 +14,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "machd/debug.h"
+#include "right_accounting.hpp"
 
 extern char** environ;
 
@@ -75,6 +80,141 @@ inline struct machemu_machd_counts counts() {
   struct machemu_machd_counts c {};
   BOOST_REQUIRE(machemu_machd_get_counts(&c) == 0);
   return c;
+}
+
+// Right accounting plus machd's counts: the same tasks and ports at the end.
+struct counted : machio_test::right_accounting {
+  struct machemu_machd_counts before = counts();
+  ~counted() {
+    const struct machemu_machd_counts after = counts();
+    BOOST_CHECK_EQUAL(after.tasks, before.tasks);
+    BOOST_CHECK_EQUAL(after.ports, before.ports);
+  }
+};
+
+// How many descriptors machd has open (its /proc/<pid>/fd entries). Call counts() first
+// so that the tasks of processes that exited are gone.
+inline int machd_fds() {
+  const std::string dir = "/proc/" + std::to_string(counts().pid) + "/fd";
+  DIR* d = ::opendir(dir.c_str());
+  BOOST_REQUIRE(d);
+  int n = 0;
+  while (const dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') ++n;
+  ::closedir(d);
+  return n;
+}
+
+// A machd in the foreground on a fresh socket, with the given limits. The test process
+// sets MACHEMU_SOCKET to it while it lives: children spawned meanwhile, and the test
+// process itself when it had not called into mach-emu yet, talk to it.
+struct private_daemon {
+  std::string dir;
+  std::string socket;
+  pid_t pid = -1;
+  std::string old_socket;
+  bool had_socket = false;
+
+  explicit private_daemon(std::vector<std::string> limits) {
+    char tmpl[] = "/tmp/machd-private-XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(tmpl));
+    dir = tmpl;
+    socket = dir + "/machd.sock";
+    int ready[2];
+    BOOST_REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
+    BOOST_REQUIRE(::fcntl(ready[1], F_SETFD, 0) == 0);
+    std::vector<std::string> args{MACHD_BINARY, "--socket", socket, "--foreground",
+                                  "--idle-timeout", "0", "--ready-fd", std::to_string(ready[1])};
+    args.insert(args.end(), limits.begin(), limits.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    BOOST_REQUIRE(posix_spawn(&pid, MACHD_BINARY, nullptr, nullptr, argv.data(), environ) == 0);
+    ::close(ready[1]);
+    char c = 0;
+    BOOST_REQUIRE_EQUAL(::read(ready[0], &c, 1), 1);  // listening
+    ::close(ready[0]);
+    if (const char* s = std::getenv("MACHEMU_SOCKET")) {
+      had_socket = true;
+      old_socket = s;
+    }
+    ::setenv("MACHEMU_SOCKET", socket.c_str(), 1);
+  }
+  private_daemon(const private_daemon&) = delete;
+  private_daemon& operator=(const private_daemon&) = delete;
+  ~private_daemon() {
+    if (had_socket)
+      ::setenv("MACHEMU_SOCKET", old_socket.c_str(), 1);
+    else
+      ::unsetenv("MACHEMU_SOCKET");
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    for (const char* f : {"/machd.sock", "/machd.sock.lock"}) ::unlink((dir + f).c_str());
+    ::rmdir(dir.c_str());
+  }
+  // Still running (not crashed).
+  bool alive() const { return ::waitpid(pid, nullptr, WNOHANG) == 0; }
+};
+
+// A pipe whose read end children inherit: they wait at it until open_now().
+struct gate {
+  int fd[2] = {-1, -1};
+  gate() {
+    BOOST_REQUIRE(::pipe2(fd, O_CLOEXEC) == 0);
+    BOOST_REQUIRE(::fcntl(fd[0], F_SETFD, 0) == 0);
+  }
+  gate(const gate&) = delete;
+  gate& operator=(const gate&) = delete;
+  std::string arg() const { return std::to_string(fd[0]); }
+  void open_now() {
+    if (fd[1] >= 0) ::close(fd[1]);
+    fd[1] = -1;
+  }
+  ~gate() {
+    if (fd[0] >= 0) ::close(fd[0]);
+    open_now();
+  }
+};
+
+// A fresh receive right, and its release.
+inline mach_port_t new_receive() {
+  mach_port_t p = MACH_PORT_NULL;
+  BOOST_REQUIRE(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) == KERN_SUCCESS);
+  return p;
+}
+inline void drop_receive(mach_port_t p) {
+  BOOST_CHECK(mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1) == KERN_SUCCESS);
+}
+
+// Releases every uref of the dead name `p` (a peer's port that died).
+inline void drop_dead_name(mach_port_t p) {
+  mach_port_urefs_t refs = 0;
+  BOOST_REQUIRE(mach_port_get_refs(mach_task_self(), p, MACH_PORT_RIGHT_DEAD_NAME, &refs) ==
+                KERN_SUCCESS);
+  BOOST_CHECK(mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_DEAD_NAME,
+                                 -static_cast<mach_port_delta_t>(refs)) == KERN_SUCCESS);
+}
+
+// Sends a bare header with id `id` to `dest`, moving a right made by `disp`.
+inline void send_header(mach_port_t dest, mach_msg_type_name_t disp, mach_msg_id_t id = 0) {
+  mach_msg_header_t m{};
+  m.msgh_bits = MACH_MSGH_BITS(disp, 0);
+  m.msgh_size = sizeof m;
+  m.msgh_remote_port = dest;
+  m.msgh_id = id;
+  BOOST_REQUIRE_EQUAL(mach_msg(&m, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+                      MACH_MSG_SUCCESS);
+}
+
+// Brings a `hold NAME` child to where it received one message and blocks for good:
+// returns our send right to its port, where further messages stay queued.
+inline mach_port_t holding(child& holder, const std::string& name) {
+  BOOST_REQUIRE_EQUAL(holder.line(), "ready");
+  mach_port_t service = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(bootstrap_look_up(bootstrap_port, name.c_str(), &service), KERN_SUCCESS);
+  send_header(service, MACH_MSG_TYPE_COPY_SEND);
+  BOOST_REQUIRE_EQUAL(holder.line(), "ready");
+  return service;
 }
 
 // A service name no other test (or run) uses.

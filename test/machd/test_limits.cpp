@@ -23,76 +23,8 @@
 #include "right_accounting.hpp"
 
 using machd_test::child;
-
-namespace {
-
-// A machd in the foreground on a fresh socket, with the given limits; children spawned
-// while it lives talk to it.
-struct private_daemon {
-  std::string dir;
-  std::string socket;
-  pid_t pid = -1;
-  std::string old_socket;
-  bool had_socket = false;
-
-  explicit private_daemon(std::vector<std::string> limits) {
-    char tmpl[] = "/tmp/machd-limits-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl));
-    dir = tmpl;
-    socket = dir + "/machd.sock";
-    int ready[2];
-    BOOST_REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
-    BOOST_REQUIRE(::fcntl(ready[1], F_SETFD, 0) == 0);
-    std::vector<std::string> args{MACHD_BINARY, "--socket", socket, "--foreground",
-                                  "--idle-timeout", "0", "--ready-fd", std::to_string(ready[1])};
-    args.insert(args.end(), limits.begin(), limits.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    BOOST_REQUIRE(posix_spawn(&pid, MACHD_BINARY, nullptr, nullptr, argv.data(), environ) == 0);
-    ::close(ready[1]);
-    char c = 0;
-    BOOST_REQUIRE_EQUAL(::read(ready[0], &c, 1), 1);  // listening
-    ::close(ready[0]);
-    if (const char* s = std::getenv("MACHEMU_SOCKET")) {
-      had_socket = true;
-      old_socket = s;
-    }
-    ::setenv("MACHEMU_SOCKET", socket.c_str(), 1);
-  }
-  ~private_daemon() {
-    if (had_socket)
-      ::setenv("MACHEMU_SOCKET", old_socket.c_str(), 1);
-    else
-      ::unsetenv("MACHEMU_SOCKET");
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    for (const char* f : {"/machd.sock", "/machd.sock.lock"}) ::unlink((dir + f).c_str());
-    ::rmdir(dir.c_str());
-  }
-  // Still running (not crashed).
-  bool alive() const { return ::waitpid(pid, nullptr, WNOHANG) == 0; }
-};
-
-// A pipe whose read end children inherit: they wait at it until close() here.
-struct gate {
-  int fd[2] = {-1, -1};
-  gate() {
-    BOOST_REQUIRE(::pipe2(fd, O_CLOEXEC) == 0);
-    BOOST_REQUIRE(::fcntl(fd[0], F_SETFD, 0) == 0);
-  }
-  std::string arg() const { return std::to_string(fd[0]); }
-  void open_now() {
-    if (fd[1] >= 0) ::close(fd[1]);
-    fd[1] = -1;
-  }
-  ~gate() {
-    if (fd[0] >= 0) ::close(fd[0]);
-    open_now();
-  }
-};
-
-}  // namespace
+using machd_test::gate;
+using machd_test::private_daemon;
 
 BOOST_FIXTURE_TEST_SUITE(machd_limits, machio_test::right_accounting)
 

@@ -3,6 +3,7 @@
 // daemon's task and port counts return to where they started.
 #include <mach/mach.h>
 #include <mach/notify.h>
+#include <bsm/libbsm.h>
 #include <servers/bootstrap.h>
 
 #include <poll.h>
@@ -18,33 +19,17 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "machd_test_util.hpp"
 #include "right_accounting.hpp"
 
 using machd_test::child;
+using machd_test::drop_dead_name;
+using machd_test::drop_receive;
+using machd_test::new_receive;
 
 namespace {
-
-// Right accounting plus machd's counts: the same tasks and ports at the end.
-struct fixture : machio_test::right_accounting {
-  struct machemu_machd_counts before = machd_test::counts();
-  ~fixture() {
-    const struct machemu_machd_counts after = machd_test::counts();
-    BOOST_CHECK_EQUAL(after.tasks, before.tasks);
-    BOOST_CHECK_EQUAL(after.ports, before.ports);
-  }
-};
-
-mach_port_t new_receive() {
-  mach_port_t p = MACH_PORT_NULL;
-  BOOST_REQUIRE(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) == KERN_SUCCESS);
-  return p;
-}
-
-void drop_receive(mach_port_t p) {
-  BOOST_CHECK(mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1) == KERN_SUCCESS);
-}
 
 struct rcv_buffer {
   mach_msg_header_t header;
@@ -62,7 +47,7 @@ rcv_buffer receive(mach_port_t port) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(machd_processes, fixture)
+BOOST_FIXTURE_TEST_SUITE(machd_processes, machd_test::counted)
 
 BOOST_AUTO_TEST_CASE(client_and_server_meet_through_bootstrap) {
   const std::string name = machd_test::unique_name("server");
@@ -98,11 +83,7 @@ BOOST_AUTO_TEST_CASE(client_and_server_meet_through_bootstrap) {
   // The server is gone, and so is its name.
   mach_port_t gone = MACH_PORT_NULL;
   BOOST_CHECK_EQUAL(bootstrap_look_up(bootstrap_port, name.c_str(), &gone), BOOTSTRAP_UNKNOWN_SERVICE);
-  mach_port_urefs_t refs = 0;
-  BOOST_REQUIRE(mach_port_get_refs(mach_task_self(), service, MACH_PORT_RIGHT_DEAD_NAME, &refs) ==
-                KERN_SUCCESS);
-  BOOST_CHECK(mach_port_mod_refs(mach_task_self(), service, MACH_PORT_RIGHT_DEAD_NAME,
-                                 -static_cast<mach_port_delta_t>(refs)) == KERN_SUCCESS);
+  drop_dead_name(service);
   drop_receive(reply);
 }
 
@@ -150,17 +131,8 @@ BOOST_AUTO_TEST_CASE(a_right_passes_from_a_to_b_to_c) {
 BOOST_AUTO_TEST_CASE(kill9_of_a_receiver_with_queued_rights) {
   const std::string name = machd_test::unique_name("receiver");
   child holder({"hold", name});
-  BOOST_REQUIRE_EQUAL(holder.line(), "ready");
-  mach_port_t service = MACH_PORT_NULL;
-  BOOST_REQUIRE_EQUAL(bootstrap_look_up(bootstrap_port, name.c_str(), &service), KERN_SUCCESS);
   // The first message is received; the second stays queued.
-  mach_msg_header_t first{};
-  first.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
-  first.msgh_size = sizeof first;
-  first.msgh_remote_port = service;
-  BOOST_REQUIRE_EQUAL(mach_msg(&first, MACH_SEND_MSG, sizeof first, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
-                      MACH_MSG_SUCCESS);
-  BOOST_REQUIRE_EQUAL(holder.line(), "ready");
+  const mach_port_t service = machd_test::holding(holder, name);
   const mach_port_t carried = new_receive();
   struct {
     mach_msg_header_t header;
@@ -245,11 +217,7 @@ BOOST_AUTO_TEST_CASE(kill9_of_the_last_sender_and_a_send_once_holder) {
   holder.kill9();
   BOOST_CHECK_EQUAL(receive(notify).header.msgh_id, MACH_NOTIFY_NO_SENDERS);
   BOOST_CHECK_EQUAL(receive(reply).header.msgh_id, MACH_NOTIFY_SEND_ONCE);
-  mach_port_urefs_t refs = 0;
-  BOOST_REQUIRE(mach_port_get_refs(mach_task_self(), service, MACH_PORT_RIGHT_DEAD_NAME, &refs) ==
-                KERN_SUCCESS);
-  BOOST_CHECK(mach_port_mod_refs(mach_task_self(), service, MACH_PORT_RIGHT_DEAD_NAME,
-                                 -static_cast<mach_port_delta_t>(refs)) == KERN_SUCCESS);
+  drop_dead_name(service);
   drop_receive(counted);
   drop_receive(reply);
   drop_receive(notify);
@@ -275,6 +243,62 @@ BOOST_AUTO_TEST_CASE(sixty_four_senders_lose_and_reorder_nothing) {
   BOOST_CHECK_EQUAL(next.size(), static_cast<std::size_t>(senders));
   for (auto& k : kids) BOOST_CHECK_EQUAL(k->wait(), 0);
   drop_receive(port);
+}
+
+// The audit trailer names the sending process: its pid and credentials, and a pid version
+// that differs between processes (so that a recycled pid is told apart), while one
+// process's messages all carry the same.
+BOOST_AUTO_TEST_CASE(the_audit_trailer_names_the_sending_process) {
+  const mach_port_t port = new_receive();
+  const std::string name = machd_test::unique_name("audit");
+  mach_port_t checked_in = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(bootstrap_check_in(bootstrap_port, name.c_str(), &checked_in), KERN_SUCCESS);
+  struct audited {
+    mach_msg_header_t header;
+    std::uint32_t seq;
+    mach_msg_audit_trailer_t trailer;
+  };
+  const auto receive_audit = [](mach_port_t from) {
+    audited m{};
+    BOOST_REQUIRE_EQUAL(
+        mach_msg(&m.header,
+                 MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+                     MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
+                 0, sizeof m, from, 10000, MACH_PORT_NULL),
+        MACH_MSG_SUCCESS);
+    // The trailer follows the message, whatever its size.
+    mach_msg_audit_trailer_t t;
+    std::memcpy(&t, reinterpret_cast<const char*>(&m) + m.header.msgh_size, sizeof t);
+    BOOST_REQUIRE_EQUAL(t.msgh_trailer_size, sizeof(mach_msg_audit_trailer_t));
+    return t.msgh_audit;
+  };
+  std::vector<audit_token_t> tokens;
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 2; ++i) {
+    child sender({"send", name, "5", "1"});
+    pids.push_back(sender.pid);
+    tokens.push_back(receive_audit(checked_in));
+    BOOST_CHECK_EQUAL(sender.wait(), 0);
+  }
+  // Our own two messages.
+  for (int i = 0; i < 2; ++i) {
+    machd_test::send_header(port, MACH_MSG_TYPE_MAKE_SEND);
+    tokens.push_back(receive_audit(port));
+    pids.push_back(::getpid());
+  }
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    BOOST_CHECK_EQUAL(audit_token_to_pid(tokens[i]), pids[i]);
+    BOOST_CHECK_EQUAL(audit_token_to_euid(tokens[i]), ::geteuid());
+    BOOST_CHECK_EQUAL(audit_token_to_egid(tokens[i]), ::getegid());
+    BOOST_CHECK_NE(audit_token_to_pidversion(tokens[i]), 0);
+  }
+  const auto version = [&](std::size_t i) { return audit_token_to_pidversion(tokens[i]); };
+  BOOST_CHECK_NE(version(0), version(1));
+  BOOST_CHECK_NE(version(0), version(2));
+  BOOST_CHECK_NE(version(1), version(2));
+  BOOST_CHECK_EQUAL(version(2), version(3));
+  drop_receive(port);
+  drop_receive(checked_in);
 }
 
 // A client that speaks garbage is disconnected; everyone else goes on.
