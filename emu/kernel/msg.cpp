@@ -565,6 +565,8 @@ void kernel::pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_
         std::uint64_t a = 0;
         if (d.memory) a = mem.map_region(*d.memory);
         store(p, a);
+        // As a receive would: XNU's pseudo-receive copies the body out the same way.
+        p[8] = static_cast<std::byte>(d.copy == MACH_MSG_VIRTUAL_COPY);
         d.memory.reset();
         break;
       }
@@ -577,6 +579,8 @@ void kernel::pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_
           a = mem.copy_out(reinterpret_cast<const std::byte*>(names.data()),
                            names.size() * sizeof(mach_port_name_t));
         store(p, a);
+        p[8] = std::byte{1};
+        p[9] = static_cast<std::byte>(MACH_MSG_VIRTUAL_COPY);
         p[10] = static_cast<std::byte>(d.disposition);
         break;
       }

@@ -1,8 +1,10 @@
 // §5: port, OOL memory, OOL ports and guarded port descriptors; malformed bodies.
 #include <mach/mach.h>
+#include <sys/mman.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 
@@ -203,6 +205,55 @@ BOOST_AUTO_TEST_CASE(ool_memory_copy_and_deallocate) {
   rcv_buffer buf;
   BOOST_REQUIRE_EQUAL(receive(p, buf), MACH_MSG_SUCCESS);
   BOOST_CHECK(reinterpret_cast<const ool_msg*>(&buf)->ool.address == nullptr);
+  drop_port(p);
+}
+
+// A send that times out pseudo-receives the message: the body is copied out as a receive
+// would, so the regions the sender gets back carry the receive-side flags and
+// mach_msg_destroy unmaps them.
+BOOST_AUTO_TEST_CASE(pseudo_received_ool_regions_carry_receive_flags) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_limits_t one{1};
+  BOOST_REQUIRE_EQUAL(mach_port_set_attributes(self, p, MACH_PORT_LIMITS_INFO, reinterpret_cast<mach_port_info_t>(&one),
+                                               MACH_PORT_LIMITS_INFO_COUNT),
+                      KERN_SUCCESS);
+  BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);  // now full
+  static std::uint8_t source[3 * 4096];
+  std::memset(source, 0x6B, sizeof source);
+  for (int copy : {MACH_MSG_PHYSICAL_COPY, MACH_MSG_VIRTUAL_COPY}) {
+    auto m = complex_to<ool_msg>(p);
+    m.ool.address = source;
+    m.ool.size = sizeof source;
+    m.ool.copy = static_cast<mach_msg_copy_options_t>(copy);
+    m.ool.deallocate = false;
+    m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+    BOOST_REQUIRE_EQUAL(send_msg(m), MACH_SEND_TIMED_OUT);
+    BOOST_CHECK_EQUAL(m.ool.deallocate, copy == MACH_MSG_VIRTUAL_COPY);
+    BOOST_REQUIRE(m.ool.address != nullptr);
+    BOOST_REQUIRE(m.ool.address != static_cast<void*>(source));
+    BOOST_CHECK_EQUAL(static_cast<const std::uint8_t*>(m.ool.address)[sizeof source - 1], 0x6B);
+    void* copy_back = m.ool.address;
+    if (copy == MACH_MSG_VIRTUAL_COPY) {
+      mach_msg_destroy(&m.header);  // unmaps the region it was handed back
+      BOOST_CHECK_EQUAL(::msync(copy_back, sizeof source, MS_ASYNC), -1);
+      BOOST_CHECK_EQUAL(errno, ENOMEM);
+    } else {
+      BOOST_CHECK_EQUAL(vm_deallocate(self, reinterpret_cast<vm_address_t>(copy_back), sizeof source), KERN_SUCCESS);
+      mach_msg_destroy(&m.header);
+    }
+  }
+  mach_port_name_t names[1] = {p};
+  auto m = complex_to<ool_ports_msg>(p);
+  m.ports.address = names;
+  m.ports.count = 1;
+  m.ports.disposition = MACH_MSG_TYPE_COPY_SEND;
+  m.ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+  BOOST_REQUIRE_EQUAL(send_msg(m), MACH_SEND_TIMED_OUT);
+  BOOST_CHECK_EQUAL(m.ports.deallocate, true);
+  BOOST_CHECK_EQUAL(m.ports.copy, MACH_MSG_VIRTUAL_COPY);
+  BOOST_REQUIRE(m.ports.address != static_cast<void*>(names));
+  mach_msg_destroy(&m.header);  // releases the returned right and the array
+  BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
   drop_port(p);
 }
 
