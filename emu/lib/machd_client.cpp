@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <string>
@@ -55,6 +57,7 @@ struct process_state {
   std::mutex mutex;
   pid_t pid = 0;               // the process this state belongs to (fork resets it)
   std::uint64_t boot_id = 0;   // the machd our task lives in; 0 before the first hello
+  std::uint64_t image = 0;     // names this program image to machd (exec starts a new one)
   std::atomic<bool> lost{false};
   bool reported = false;
   std::string socket;
@@ -143,8 +146,12 @@ bool read_all(int fd, void* p, std::size_t n, reply_fds& in) {
   return true;
 }
 
+// The wire version of the last machd that answered in a version other than ours (0: none).
+thread_local std::uint16_t foreign_version = 0;
+
 // One request and its reply on `fd`, with `fds` attached to the request and the reply's
-// descriptors in `in`. False when machd is gone or answers nonsense.
+// descriptors in `in`. False when machd is gone or answers nonsense (foreign_version says
+// when it speaks another version of the protocol).
 bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<std::byte>& out,
               reply_fds& in, const int* fds = nullptr, std::size_t nfds = 0) {
   if (payload.size() > wire::max_payload || nfds > wire::max_frame_fds) return false;
@@ -174,6 +181,7 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
   }
   wire::header r{};
   if (!read_all(fd, &r, sizeof r, in)) return false;
+  if (r.magic == wire::magic && r.version != wire::version) foreign_version = r.version;
   if (wire::check(r) != wire::header_check::ok || r.op != h.op) return false;
   out.resize(r.length);
   if (!read_all(fd, out.data(), out.size(), in)) return false;
@@ -262,6 +270,15 @@ int connect_or_start(const std::string& path) {
   return fd;
 }
 
+// A number that tells this program image from the one before an exec: the pid stays, the
+// process's memory (and with it process_state) starts afresh, and so does this number.
+std::uint64_t new_image_id() {
+  std::uint64_t id = 0;
+  if (::getrandom(&id, sizeof id, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof id))
+    id = static_cast<std::uint64_t>(::time(nullptr)) * 1000003u ^ reinterpret_cast<std::uintptr_t>(&id);
+  return id | 1;  // never 0, which machd rejects
+}
+
 // This thread's connection to machd, opening it (and saying hello) when needed. -1 when
 // the process has lost its task or no machd can be reached.
 int connection() {
@@ -288,6 +305,7 @@ int connection() {
         return -1;
       }
       s.pid = me;
+      s.image = new_image_id();
     }
   }
   std::uint32_t max_names = 0;
@@ -301,11 +319,21 @@ int connection() {
     const int fd = connect_or_start(s.socket);
     if (fd < 0) continue;
     wire::writer w;
-    wire::encode(w, wire::hello_request{max_names});
+    wire::encode(w, wire::hello_request{max_names, s.image});
     std::vector<std::byte> out;
     reply_fds none;
+    foreign_version = 0;
     if (!exchange(fd, op::hello, w.buffer(), out, none)) {
       ::close(fd);
+      if (foreign_version != 0) {
+        // Another build's daemon (an upgrade while it runs): retrying cannot help.
+        const std::string why = "machd at " + s.socket + " speaks wire version " +
+                                std::to_string(foreign_version) + ", this program " +
+                                std::to_string(wire::version) +
+                                "; a machd of another build is running (it exits when idle, or stop it)";
+        lose(why.c_str());
+        return -1;
+      }
       continue;
     }
     wire::reader rd(out);

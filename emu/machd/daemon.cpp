@@ -173,6 +173,7 @@ struct kq_rec final : kern::kqueue_listener {
 struct daemon::task_rec {
   pid_t pid = 0;
   int pidfd = -1;
+  std::uint64_t image = 0;  // the program image its first hello named (0 before it)
   kern::task* task = nullptr;
   std::set<std::uint64_t> conns;
   std::map<std::uint64_t, std::unique_ptr<kq_rec>> kqueues;
@@ -403,35 +404,10 @@ void daemon::accept_all() {
       kill_task(it->second.get(), "process exited");
       it = tasks_.end();
     }
-    task_rec* tr = nullptr;
-    if (it == tasks_.end()) {
-      const int pfd = pidfd_open(cred.pid);
-      if (pfd < 0) {
-        ::close(fd);
-        continue;
-      }
-      auto rec = std::make_unique<task_rec>();
-      rec->pid = cred.pid;
-      rec->pidfd = pfd;
-      kern::task_identity who;
-      who.pid = static_cast<std::uint32_t>(cred.pid);
-      who.euid = who.ruid = cred.uid;
-      who.egid = who.rgid = cred.gid;
-      const pid_t sid = ::getsid(cred.pid);
-      who.asid = sid > 0 ? static_cast<std::uint32_t>(sid) : 0;
-      // XNU's pid version tells apart processes that had the same pid; ours numbers the
-      // tasks of this daemon (a new process with a recycled pid gets a new one).
-      who.pidversion = next_pidversion_++;
-      rec->task = kernel_.create_task(who);
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = tag_pidfd | static_cast<std::uint32_t>(cred.pid);
-      ::epoll_ctl(epoll_, EPOLL_CTL_ADD, pfd, &ev);
-      tr = rec.get();
-      tasks_[cred.pid] = std::move(rec);
-      log("task for pid " + std::to_string(cred.pid));
-    } else {
-      tr = it->second.get();
+    task_rec* tr = it != tasks_.end() ? it->second.get() : create_task(cred);
+    if (tr == nullptr) {
+      ::close(fd);
+      continue;
     }
     auto c = std::make_unique<conn>();
     c->id = next_conn_++;
@@ -467,6 +443,11 @@ void daemon::refuse(int fd) {
   // closed connection instead, which is still a refusal.
   [[maybe_unused]] ssize_t n = ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::close(fd);
+}
+
+void daemon::answer_version(int fd, std::uint16_t op) {
+  const wire::header h{wire::magic, wire::version, op, 0, 0};
+  [[maybe_unused]] ssize_t n = ::send(fd, &h, sizeof h, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 void daemon::on_readable(conn& c) {
@@ -517,8 +498,11 @@ void daemon::on_readable(conn& c) {
     if (c.hdr_have < sizeof c.hdr) {
       c.hdr_have += static_cast<std::size_t>(n);
       if (c.hdr_have < sizeof c.hdr) continue;
-      if (wire::check(c.hdr) != wire::header_check::ok) {
-        kill_task(c.task, "bad frame header");
+      if (const wire::header_check why = wire::check(c.hdr); why != wire::header_check::ok) {
+        // A client of another build: tell it our version (an empty answer in our
+        // framing) so that it can say why it cannot talk to us.
+        if (why == wire::header_check::bad_version) answer_version(c.fd, c.hdr.op);
+        kill_task(c.task, why == wire::header_check::bad_version ? "another wire version" : "bad frame header");
         return;
       }
     } else {
@@ -643,9 +627,54 @@ bool daemon::handle_lost_fds(conn& c) {
   return true;
 }
 
+// A new task for the process \p cred names, watched through a pidfd so that its death is
+// noticed; nullptr when the process is already gone.
+daemon::task_rec* daemon::create_task(const ucred& cred) {
+  const int pfd = pidfd_open(cred.pid);
+  if (pfd < 0) return nullptr;
+  auto rec = std::make_unique<task_rec>();
+  rec->pid = cred.pid;
+  rec->pidfd = pfd;
+  kern::task_identity who;
+  who.pid = static_cast<std::uint32_t>(cred.pid);
+  who.euid = who.ruid = cred.uid;
+  who.egid = who.rgid = cred.gid;
+  const pid_t sid = ::getsid(cred.pid);
+  who.asid = sid > 0 ? static_cast<std::uint32_t>(sid) : 0;
+  // XNU's pid version tells apart processes that had the same pid; ours numbers the
+  // tasks of this daemon (a new process with a recycled pid, or a new program image after
+  // exec, gets a new one).
+  who.pidversion = next_pidversion_++;
+  rec->task = kernel_.create_task(who);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag_pidfd | static_cast<std::uint32_t>(cred.pid);
+  ::epoll_ctl(epoll_, EPOLL_CTL_ADD, pfd, &ev);
+  task_rec* tr = rec.get();
+  tasks_[cred.pid] = std::move(rec);
+  log("task for pid " + std::to_string(cred.pid));
+  return tr;
+}
+
 bool daemon::on_hello(conn& c) {
   wire::hello_request r;
   if (!wire::decode(c.payload, r)) return false;
+  if (c.task->image == 0) {
+    c.task->image = r.image;
+  } else if (c.task->image != r.image) {
+    // The same live process speaking for another program image: it called exec. XNU gives
+    // the new image a new task whose space holds only the special ports; the old space is
+    // destroyed as if the process had exited (its connections closed at exec anyway).
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(c.fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
+    c.task->conns.erase(c.id);
+    kill_task(c.task, "the process called exec");
+    c.task = create_task(cred);
+    if (c.task == nullptr) return false;
+    c.task->conns.insert(c.id);
+    c.task->image = r.image;
+  }
   kern::task& t = *c.task->task;
   if (r.max_names != 0 && r.max_names < t.names.limit) t.names.limit = r.max_names;
   wire::writer w;

@@ -11,6 +11,7 @@
 // holds the descriptor (fd_region), which goes out with the reply that hands it over.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -62,6 +63,7 @@ class daemon {
 
   void accept_all();
   void refuse(int fd);
+  void answer_version(int fd, std::uint16_t op);
   void on_readable(conn& c);
   void on_writable(conn& c);
   bool handle_frame(conn& c);  // false: protocol error
@@ -86,6 +88,7 @@ class daemon {
   void reply(conn& c, wire::op o, wire::writer& w,
              std::vector<kern::ref<fd_region>> fds = {});
   void close_conn(std::uint64_t id);
+  task_rec* create_task(const ucred& cred);
   void kill_task(task_rec* tr, const char* why);
   void drain_ready();
   int next_timeout_ms();

@@ -21,10 +21,13 @@ header_check check(const header& h) noexcept {
 
 bool decode(std::span<const std::byte> p, hello_request& r) noexcept {
   reader rd(p);
-  return rd.u32(r.max_names) && rd.done();
+  return rd.u32(r.max_names) && rd.u64(r.image) && rd.done() && r.image != 0;
 }
 
-void encode(writer& w, const hello_request& r) { w.u32(r.max_names); }
+void encode(writer& w, const hello_request& r) {
+  w.u32(r.max_names);
+  w.u64(r.image);
+}
 
 // A region: its address (or token), a kind (0 inline, 1 fd), then the bytes (inline) or
 // the size (fd).

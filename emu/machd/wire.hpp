@@ -21,7 +21,8 @@
 namespace machemu::wire {
 
 inline constexpr std::uint32_t magic = 0x4d434844;  // "MCHD"
-inline constexpr std::uint16_t version = 2;
+// 3: the hello names the program image, so that exec starts a new task.
+inline constexpr std::uint16_t version = 3;
 // Largest payload either side accepts: one maximal message (64 MiB body limit of the core)
 // plus its out-of-line regions is refused beyond this, with MACH_SEND_TOO_LARGE.
 inline constexpr std::uint32_t max_payload = 96u << 20;
@@ -119,6 +120,7 @@ class reader {
 
 struct hello_request {
   std::uint32_t max_names = 0;  // 0: the daemon's default; else the task's lower limit
+  std::uint64_t image = 0;      // the program image (non-zero); a new one after exec
 };
 bool decode(std::span<const std::byte> p, hello_request& r) noexcept;
 void encode(writer& w, const hello_request& r);

@@ -30,6 +30,10 @@
 //                          opened, say ready, receive one message with an OOL region and
 //                          print "received <code> <address == 0>"; then send a 1 MiB
 //                          pattern region back on its reply right: print "sent <code>"
+//   exec NAME GATE         check in NAME, say ready, wait for end of file on descriptor
+//                          GATE, then exec this program as "after-exec NAME <port>"
+//   after-exec NAME PORT   (the new image) check that PORT, a name of the old image, means
+//                          nothing here and that NAME is free again: print "fresh"
 #include <mach/mach.h>
 #include <servers/bootstrap.h>
 
@@ -362,6 +366,30 @@ int flood(std::size_t size) {
              : 4;
 }
 
+int exec_self(const char* name, int gate) {
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 1;
+  ready();
+  char c;
+  while (::read(gate, &c, 1) > 0) {
+  }
+  const std::string old = std::to_string(port);
+  ::execl("/proc/self/exe", "machd_helper", "after-exec", name, old.c_str(), nullptr);
+  return 2;
+}
+
+int after_exec(const char* name, const char* old_port) {
+  const auto old = static_cast<mach_port_name_t>(std::strtoul(old_port, nullptr, 10));
+  mach_port_type_t type = 0;
+  if (mach_port_type(mach_task_self(), old, &type) != KERN_INVALID_NAME) return 1;
+  mach_port_t port = MACH_PORT_NULL;
+  if (bootstrap_look_up(bootstrap_port, name, &port) != BOOTSTRAP_UNKNOWN_SERVICE) return 2;
+  if (bootstrap_check_in(bootstrap_port, name, &port) != KERN_SUCCESS) return 3;
+  std::fputs("fresh\n", stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "server") == 0) return server(argv[2]);
   if (argc >= 3 && std::strcmp(argv[1], "hold") == 0) return hold(argv[2]);
@@ -378,6 +406,8 @@ int main(int argc, char** argv) {
   if (argc >= 4 && std::strcmp(argv[1], "ool-echo") == 0)
     return ool_echo(argv[2], std::atoi(argv[3]));
   if (argc >= 3 && std::strcmp(argv[1], "capped") == 0) return capped(argv[2]);
+  if (argc >= 4 && std::strcmp(argv[1], "exec") == 0) return exec_self(argv[2], std::atoi(argv[3]));
+  if (argc >= 4 && std::strcmp(argv[1], "after-exec") == 0) return after_exec(argv[2], argv[3]);
   std::fputs("usage: machd_helper server|hold|send|block ...\n", stderr);
   return 64;
 }

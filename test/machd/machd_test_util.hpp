@@ -30,7 +30,9 @@ struct child {
   pid_t pid = -1;
   int out = -1;
 
-  explicit child(std::vector<std::string> args) {
+  // Runs the helper with \p args; its stdout (and with \p with_stderr its stderr too)
+  // is read through line().
+  explicit child(std::vector<std::string> args, bool with_stderr = false) {
     args.insert(args.begin(), MACHD_HELPER);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -40,6 +42,7 @@ struct child {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+    if (with_stderr) posix_spawn_file_actions_adddup2(&fa, p[1], 2);
     posix_spawn_file_actions_addclose(&fa, p[0]);
     BOOST_REQUIRE(posix_spawn(&pid, MACHD_HELPER, &fa, nullptr, argv.data(), environ) == 0);
     posix_spawn_file_actions_destroy(&fa);

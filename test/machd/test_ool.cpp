@@ -120,13 +120,14 @@ int raw_client() {
   std::strncpy(addr.sun_path, std::getenv("MACHEMU_SOCKET"), sizeof addr.sun_path - 1);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ::_exit(10);
-  struct {
-    machemu::wire::header h;
-    std::uint32_t max_names;
-  } hello{{machemu::wire::magic, machemu::wire::version,
-           static_cast<std::uint16_t>(machemu::wire::op::hello), 4, 0},
-          0};
-  if (::write(fd, &hello, sizeof hello) != static_cast<ssize_t>(sizeof hello)) ::_exit(11);
+  machemu::wire::writer w;
+  machemu::wire::encode(w, machemu::wire::hello_request{0, 1});
+  const machemu::wire::header h{machemu::wire::magic, machemu::wire::version,
+                                static_cast<std::uint16_t>(machemu::wire::op::hello),
+                                static_cast<std::uint32_t>(w.buffer().size()), 0};
+  if (::write(fd, &h, sizeof h) != static_cast<ssize_t>(sizeof h) ||
+      ::write(fd, w.buffer().data(), w.buffer().size()) != static_cast<ssize_t>(w.buffer().size()))
+    ::_exit(11);
   char reply[sizeof(machemu::wire::header) + 16];
   if (::recv(fd, reply, sizeof reply, MSG_WAITALL) != static_cast<ssize_t>(sizeof reply))
     ::_exit(12);

@@ -301,6 +301,24 @@ BOOST_AUTO_TEST_CASE(the_audit_trailer_names_the_sending_process) {
   drop_receive(checked_in);
 }
 
+// exec starts a new task, as on Darwin: the old image's rights die with its space (our send
+// right becomes a dead name, its name is free again) and the new image starts empty.
+BOOST_AUTO_TEST_CASE(exec_starts_a_new_task) {
+  const std::string name = machd_test::unique_name("exec");
+  machd_test::gate g;
+  child c({"exec", name, g.arg()});
+  BOOST_REQUIRE_EQUAL(c.line(), "ready");
+  mach_port_t service = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(bootstrap_look_up(bootstrap_port, name.c_str(), &service), KERN_SUCCESS);
+  g.open_now();
+  BOOST_CHECK_EQUAL(c.line(), "fresh");
+  mach_port_type_t type = 0;
+  BOOST_CHECK_EQUAL(mach_port_type(mach_task_self(), service, &type), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(type, MACH_PORT_TYPE_DEAD_NAME);
+  BOOST_CHECK_EQUAL(c.wait(), 0);
+  drop_dead_name(service);
+}
+
 // A client that speaks garbage is disconnected; everyone else goes on.
 BOOST_AUTO_TEST_CASE(a_garbage_speaking_client_is_disconnected) {
   const pid_t pid = ::fork();

@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -15,12 +17,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "machd/wire.hpp"
 #include "machd_test_util.hpp"
 #include "right_accounting.hpp"
 
@@ -122,6 +126,58 @@ BOOST_AUTO_TEST_CASE(sixteen_first_callers_at_once_start_exactly_one_daemon) {
   ::close(pidfd);
   struct stat st {};
   BOOST_CHECK(::stat(socket.c_str(), &st) != 0);
+  for (const char* leftover : {"/machd.sock.lock", "/machd.sock.start"})
+    ::unlink((std::string(dir) + leftover).c_str());
+  BOOST_CHECK(::rmdir(dir) == 0);
+}
+
+// After an upgrade, a daemon of the old build may still serve the socket. Its answer says
+// which wire version it speaks, so the client names the problem once instead of retrying
+// or starting a second daemon. This process plays the old daemon.
+BOOST_AUTO_TEST_CASE(a_daemon_of_another_wire_version_is_named) {
+  char dir_template[] = "/tmp/machd-version-XXXXXX";
+  const char* dir = ::mkdtemp(dir_template);
+  BOOST_REQUIRE(dir);
+  const std::string socket = std::string(dir) + "/machd.sock";
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
+  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(::listen(listener, 4) == 0);
+
+  int gate[2];
+  BOOST_REQUIRE(::pipe2(gate, O_CLOEXEC) == 0);
+  BOOST_REQUIRE(::fcntl(gate[0], F_SETFD, 0) == 0);
+  std::unique_ptr<child> c;
+  {
+    const scoped_env sock("MACHEMU_SOCKET", socket);
+    c = std::make_unique<child>(std::vector<std::string>{"daemon-pid", std::to_string(gate[0])}, true);
+  }
+  ::close(gate[0]);
+  ::close(gate[1]);
+
+  const int conn = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  BOOST_REQUIRE(conn >= 0);
+  machemu::wire::header hello{};
+  BOOST_REQUIRE_EQUAL(::recv(conn, &hello, sizeof hello, MSG_WAITALL), static_cast<ssize_t>(sizeof hello));
+  BOOST_CHECK_EQUAL(hello.version, machemu::wire::version);
+  const machemu::wire::header old{machemu::wire::magic, static_cast<std::uint16_t>(machemu::wire::version + 1),
+                                  hello.op, 0, 0};
+  BOOST_REQUIRE_EQUAL(::send(conn, &old, sizeof old, MSG_NOSIGNAL), static_cast<ssize_t>(sizeof old));
+  ::close(conn);
+
+  const std::string why = c->line();
+  BOOST_TEST(why.find("speaks wire version " + std::to_string(machemu::wire::version + 1)) != std::string::npos,
+             why);
+  BOOST_CHECK_EQUAL(c->line(), "refused");
+  BOOST_CHECK_EQUAL(c->wait(), 3);
+  // No second connection (no retry) and no daemon started beside ours.
+  pollfd p{listener, POLLIN, 0};
+  BOOST_CHECK_EQUAL(::poll(&p, 1, 0), 0);
+  BOOST_CHECK(daemons_serving(socket).empty());
+  ::close(listener);
+  ::unlink(socket.c_str());
   for (const char* leftover : {"/machd.sock.lock", "/machd.sock.start"})
     ::unlink((std::string(dir) + leftover).c_str());
   BOOST_CHECK(::rmdir(dir) == 0);
