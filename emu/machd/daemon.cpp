@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -333,6 +334,13 @@ int daemon::run() {
   for (;;) {
     const int n = ::epoll_wait(epoll_, events, 64, next_timeout_ms());
     if (n < 0 && errno != EINTR) return 1;
+    // Deaths first. A process that exited before a peer's request was written (the peer's
+    // waitpid returned, say) has a readable pidfd in every batch that holds that request,
+    // so the request sees the task gone, as on XNU, where exit tears the space down before
+    // the parent can reap.
+    std::stable_partition(events, events + std::max(n, 0), [](const epoll_event& e) {
+      return (e.data.u64 & tag_mask) == tag_pidfd;
+    });
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == 0) {
