@@ -166,7 +166,7 @@ void port_service::start_receive(port_impl& impl, port_op* op) {
     std::lock_guard lock(mutex_);
     if (shut_down_) {
       op->slot.clear();
-      op->finish(op, false);
+      op->finish(op, port_op::ending::destroy);
       return;
     }
     const bool bad_buffer =
@@ -205,7 +205,7 @@ void port_service::start_send(port_op* op) {
     std::lock_guard lock(mutex_);
     if (shut_down_) {
       op->slot.clear();
-      op->finish(op, false);
+      op->finish(op, port_op::ending::destroy);
       return;
     }
     if (try_send_locked(op)) {
@@ -331,7 +331,10 @@ void port_service::on_wake(std::uint64_t generation) {
     armed_ = false;
     update_locked(done);  // re-arms, then drains
   }
-  complete(done);
+  // We run on the io_context (this is the wait's completion, not an initiating call), so
+  // a handler whose executor allows it runs right here: no trip through the scheduler's
+  // queue, which would cost a reactor poll per message.
+  complete(done, port_op::ending::dispatch);
 }
 
 // Takes every pending kqueue event (zero timeout, until empty) and serves the ports.
@@ -406,9 +409,21 @@ void port_service::retry_sends_locked(op_queue& done) {
   }
 }
 
-void port_service::complete(op_queue& done) noexcept {
-  while (port_op* op = done.pop()) op->finish(op, true);
+void port_service::complete(op_queue& done, port_op::ending how) {
+  {
+    // A dispatched handler may throw (out of io_context::run, as Asio lets it): the
+    // operations after it are posted, never lost.
+    struct post_rest {
+      op_queue& rest;
+      ~post_rest() {
+        while (port_op* op = rest.pop()) op->finish(op, port_op::ending::post);
+      }
+    } guard{done};
+    while (port_op* op = done.pop()) op->finish(op, how);
+  }
   std::lock_guard lock(mutex_);
+  // Handlers that ran inline and started the next operation made the check moot.
+  if (pending_ != 0) idle_check_due_ = false;
   if (idle_check_due_ && !shut_down_) post_idle_check_locked();
 }
 
@@ -428,7 +443,7 @@ void port_service::shutdown() {
   // which call destroy() — hence outside the lock.
   while (port_op* op = doomed.pop()) {
     op->slot.clear();
-    op->finish(op, false);
+    op->finish(op, port_op::ending::destroy);
   }
 }
 

@@ -17,9 +17,21 @@ namespace {
 
 void unqueue(kqueue* kq, knote* kn) {
   if (!kn->queued) return;
-  auto& a = kq->active;
-  a.erase(std::remove(a.begin(), a.end(), kn), a.end());
+  (kn->active_prev ? kn->active_prev->active_next : kq->active_head) = kn->active_next;
+  (kn->active_next ? kn->active_next->active_prev : kq->active_tail) = kn->active_prev;
+  kn->active_prev = kn->active_next = nullptr;
   kn->queued = false;
+  --kq->active_count;
+}
+
+void queue_active(kqueue* kq, knote* kn) {
+  if (kn->queued) return;
+  kn->active_prev = kq->active_tail;
+  kn->active_next = nullptr;
+  (kq->active_tail ? kq->active_tail->active_next : kq->active_head) = kn;
+  kq->active_tail = kn;
+  kn->queued = true;
+  ++kq->active_count;
 }
 
 void detach(knote* kn) {
@@ -42,17 +54,14 @@ bool kernel::knote_ready(knote* kn) {
 
 void kernel::knote_activate(knote* kn) {
   if (knote_ready(kn)) {
-    if (!kn->queued) {
-      kn->kq->active.push_back(kn);
-      kn->queued = true;
-    }
+    queue_active(kn->kq, kn);
   } else {
     unqueue(kn->kq, kn);
   }
 }
 
 void kernel::kq_update(kqueue* kq) {
-  const bool ready = !kq->active.empty();
+  const bool ready = kq->active_head != nullptr;
   if (ready) kq->waiters.wake_all();
   if (ready != kq->last_ready) {
     kq->last_ready = ready;
@@ -88,9 +97,7 @@ void kernel::knote_drop(knote* kn) {
   kqueue* kq = kn->kq;
   unqueue(kq, kn);
   detach(kn);
-  auto& v = kq->knotes;
-  v.erase(std::remove_if(v.begin(), v.end(), [kn](const auto& p) { return p.get() == kn; }),
-          v.end());
+  kq->knotes.erase(kn->ident);  // destroys *kn
   kq_update(kq);
 }
 
@@ -104,7 +111,7 @@ ref<kqueue> kernel::kqueue_create(task& t, kqueue_listener* listener) {
 
 void kernel::kqueue_destroy(kqueue& kq) {
   ref<kqueue> keep(&kq);
-  while (!kq.knotes.empty()) knote_drop(kq.knotes.back().get());
+  while (!kq.knotes.empty()) knote_drop(kq.knotes.begin()->second.get());
   kq.waiters.wake_all();
   kq.listener = nullptr;
   if (task* t = kq.owner) {
@@ -137,9 +144,8 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
     if (ch.filter != EVFILT_MACHPORT) {
       error = EINVAL;
     } else {
-      knote* kn = nullptr;
-      for (auto& k : kq.knotes)
-        if (k->ident == ch.ident) kn = k.get();
+      const auto found = kq.knotes.find(ch.ident);
+      knote* kn = found == kq.knotes.end() ? nullptr : found->second.get();
       if (ch.flags & EV_DELETE) {
         if (!kn)
           error = ENOENT;
@@ -162,7 +168,7 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
             kn->ident = ch.ident;
             kn->object = e->object;
             e->object->knotes.push_back(kn);
-            kq.knotes.push_back(std::move(owned));
+            kq.knotes.emplace(ch.ident, std::move(owned));
             kn->fired = pick_port(kn->object.get()) != nullptr;
           }
           kn->flags = ch.flags & (EV_CLEAR | EV_DISPATCH | EV_ONESHOT | EV_UDATA_SPECIFIC |
@@ -192,14 +198,14 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
   }
   if (out > 0 || (flags & KEVENT_FLAG_ERROR_EVENTS)) return static_cast<int>(out);
 
-  // Deliver ready events.
-  std::vector<knote*> pass(kq.active.begin(), kq.active.end());
-  for (knote* kn : pass) {
-    if (out >= events.size()) break;
-    if (!knote_ready(kn)) {
-      unqueue(&kq, kn);
-      continue;
-    }
+  // Deliver ready events: take knotes off the front of the active list; one that stays
+  // ready after delivery goes to the back (so a busy port does not starve the others),
+  // and the pass visits each knote that was queued when it began at most once.
+  for (std::size_t visits = kq.active_count; visits > 0 && out < events.size(); --visits) {
+    knote* kn = kq.active_head;
+    if (!kn) break;  // a receive below may have changed other knotes
+    unqueue(&kq, kn);
+    if (!knote_ready(kn)) continue;
     kevent64_s ev{};
     ev.ident = kn->ident;
     ev.filter = EVFILT_MACHPORT;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "kernel/port_lists.hpp"
@@ -283,13 +284,21 @@ struct knote {
   bool enabled = true;
   bool eof = false;              // the port or set went away: one final EV_EOF
   bool fired = false;            // EV_CLEAR: an empty→non-empty transition happened
-  bool queued = false;           // on kq->active
+  bool queued = false;           // on kq's active list
+  knote* active_prev = nullptr;  // kq's active list (intrusive: queueing never allocates)
+  knote* active_next = nullptr;
 };
 
 struct kqueue : refcounted {
   task* owner = nullptr;
-  std::vector<std::unique_ptr<knote>> knotes;
-  std::vector<knote*> active;    // knotes that may be ready (checked at kevent time)
+  // Owns the knotes, by ident (one EVFILT_MACHPORT knote per name): finding one for a
+  // change is O(1), so registering many ports costs linear time in total.
+  std::unordered_map<std::uint64_t, std::unique_ptr<knote>> knotes;
+  // Knotes that may be ready (checked at kevent time), in delivery order. Intrusive, so
+  // that queueing, unqueueing and a delivery pass neither allocate nor scan.
+  knote* active_head = nullptr;
+  knote* active_tail = nullptr;
+  std::size_t active_count = 0;
   wait_queue waiters;            // threads blocked in kevent64
   kqueue_listener* listener = nullptr;
   bool last_ready = false;

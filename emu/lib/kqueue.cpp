@@ -6,6 +6,11 @@
 // closed is noticed (the fd's inode changed) and torn down. A socket rather than a pipe:
 // after the program closes its end, events may still be signalled, and send() with
 // MSG_NOSIGNAL fails quietly where write() to a pipe raises SIGPIPE.
+//
+// Readiness changes come with every message a watched port gets or loses, so they cost
+// one system call each and no more: the byte is taken back through a private duplicate
+// of the read end (always our socket, whatever the program did with its descriptor, so
+// no inode check is needed) with one read of the one byte.
 #include <sys/event.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,8 +39,9 @@ ino_t inode_of(int fd) {
 
 struct emulated_kqueue final : kern::kqueue_listener {
   kern::ref<kern::kqueue> kq;
-  int read_fd = -1;
-  int write_fd = -1;
+  int read_fd = -1;   // the program's descriptor
+  int write_fd = -1;  // owned: signals readiness
+  int drain_fd = -1;  // owned: a duplicate of read_fd that only we use, to take the byte back
   ino_t inode = 0;
   bool signalled = false;
 
@@ -46,11 +52,8 @@ struct emulated_kqueue final : kern::kqueue_listener {
       const char one = 1;
       [[maybe_unused]] ssize_t n = ::send(write_fd, &one, 1, MSG_NOSIGNAL);
     } else {
-      // The fd number may already belong to another file: never drain that one.
-      if (inode_of(read_fd) != inode) return;
-      char buf[16];
-      while (::read(read_fd, buf, sizeof buf) > 0) {
-      }
+      char byte;
+      [[maybe_unused]] ssize_t n = ::read(drain_fd, &byte, 1);
     }
   }
 };
@@ -63,6 +66,7 @@ std::map<int, std::unique_ptr<emulated_kqueue>>& registry() {
 void forget(runtime& rt, std::map<int, std::unique_ptr<emulated_kqueue>>::iterator it) {
   rt.core().kqueue_destroy(*it->second->kq);
   ::close(it->second->write_fd);
+  ::close(it->second->drain_fd);
   registry().erase(it);
 }
 
@@ -86,9 +90,16 @@ int inprocess_kqueue() {
   reap_closed(rt);
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) return -1;
+  const int drain = ::fcntl(fds[0], F_DUPFD_CLOEXEC, 0);
+  if (drain < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return -1;
+  }
   auto q = std::make_unique<emulated_kqueue>();
   q->read_fd = fds[0];
   q->write_fd = fds[1];
+  q->drain_fd = drain;
   q->inode = inode_of(fds[0]);
   q->kq = rt.core().kqueue_create(rt.calling_task(), q.get());
   registry()[fds[0]] = std::move(q);

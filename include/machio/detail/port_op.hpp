@@ -21,9 +21,16 @@ namespace machio::detail {
 struct port_op {
   enum class kind : unsigned char { receive_message, receive_bytes, send };
 
-  //! Completes (invoke = true: posts the handler with the results) or destroys (invoke =
-  //! false: shutdown) the operation, and frees it through the handler's allocator.
-  using finish_fn = void (*)(port_op* op, bool invoke) noexcept;
+  //! How finish() ends the operation.
+  enum class ending : unsigned char {
+    destroy,   //!< shutdown: the handler is destroyed without being invoked
+    post,      //!< the handler is posted to its executor (completions found in an initiating call)
+    dispatch,  //!< the handler is dispatched: run at once when the calling thread may run
+               //!< it (the service's own wake-up, running on the io_context), else posted
+  };
+  //! Ends the operation as \p how says and frees it through the handler's allocator.
+  //! Only `dispatch` may throw: it propagates what the handler throws.
+  using finish_fn = void (*)(port_op* op, ending how);
 
   port_op(kind k, finish_fn f) noexcept : what(k), finish(f) {}
 

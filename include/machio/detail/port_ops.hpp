@@ -10,6 +10,7 @@
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -50,7 +51,7 @@ struct typed_port_op final : port_op {
     return p;
   }
 
-  static void do_finish(port_op* base, bool invoke) noexcept {
+  static void do_finish(port_op* base, ending how) {
     auto* self = static_cast<typed_port_op*>(base);
     allocator_type alloc(
         boost::asio::get_associated_allocator(self->handler, boost::asio::recycling_allocator<void>()));
@@ -62,9 +63,12 @@ struct typed_port_op final : port_op {
     Result result = take_result(*self);
     std::allocator_traits<allocator_type>::destroy(alloc, self);
     std::allocator_traits<allocator_type>::deallocate(alloc, self, 1);
-    if (!invoke) return;
+    if (how == ending::destroy) return;
     auto ex = boost::asio::prefer(std::move(w), boost::asio::execution::outstanding_work.untracked);
-    boost::asio::post(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
+    if (how == ending::dispatch)
+      boost::asio::dispatch(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
+    else
+      boost::asio::post(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
   }
 
   static Result take_result(port_op& op) noexcept {

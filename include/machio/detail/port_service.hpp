@@ -80,9 +80,10 @@ class port_service final : public boost::asio::execution_context::service {
   bool set_knote_locked(port_impl& impl, std::uint16_t flags) noexcept;
   void on_wake(std::uint64_t generation);
   void post_idle_check_locked();
-  //! Posts the completions in \p done, then the idle check if one is due (in that order:
-  //! see post_idle_check_locked).
-  void complete(op_queue& done) noexcept;
+  //! Ends the operations in \p done as \p how says (posting by default), then posts the
+  //! idle check if one is due (in that order: see post_idle_check_locked). Throws only
+  //! what a dispatched handler throws.
+  void complete(op_queue& done, port_op::ending how = port_op::ending::post);
 
   boost::asio::io_context& io_;
   std::mutex mutex_;

@@ -1,0 +1,89 @@
+// Shared by the asio_pingpong sections: the 64-byte message, the callback end of a
+// ping-pong, and the statistics.
+#pragma once
+
+#include <machio/async_send.hpp>
+#include <machio/machio.hpp>
+#include <machio/receive_port.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace pingpong {
+
+using clock_type = std::chrono::steady_clock;
+
+struct payload {
+  unsigned char bytes[40];
+};
+static_assert(sizeof(mach_msg_header_t) + sizeof(payload) == 64);
+
+inline void check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "asio_pingpong: %s failed\n", what);
+    std::abort();
+  }
+}
+
+inline machio::message ping_to(const machio::send_right& dest) {
+  return machio::message_builder(1).destination(dest).append_value(payload{}).build();
+}
+
+// The raw message: header + payload, room for the largest trailer.
+struct raw_buffer {
+  mach_msg_header_t h;
+  payload p;
+  mach_msg_max_trailer_t t;
+};
+
+// Sends the 64-byte message to `to` (COPY_SEND) from `buf` with raw mach_msg.
+inline void raw_send(raw_buffer& buf, mach_port_t to) {
+  buf.h = {};
+  buf.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+  buf.h.msgh_size = 64;
+  buf.h.msgh_remote_port = to;
+  buf.h.msgh_id = 1;
+  check(mach_msg(&buf.h, MACH_SEND_MSG, 64, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS,
+        "raw send");
+}
+
+// Blocks in mach_msg until a message arrives on `from`.
+inline void raw_receive(raw_buffer& buf, mach_port_t from) {
+  check(mach_msg(&buf.h, MACH_RCV_MSG, 0, sizeof buf, from, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS,
+        "raw receive");
+}
+
+// One end with callbacks: receive, then send to the peer, `remaining` times; the end
+// with last_sends answers the final message too.
+struct callback_end {
+  machio::receive_port& port;
+  const machio::send_right& peer;
+  int remaining;
+  bool last_sends;
+  void receive() {
+    port.async_receive([this](boost::system::error_code ec, machio::received_message) {
+      check(!ec, "async_receive");
+      if (--remaining == 0 && !last_sends) return;
+      machio::async_send(port.get_executor(), ping_to(peer),
+                         [](boost::system::error_code e, machio::message) { check(!e, "async_send"); });
+      if (remaining > 0) receive();
+    });
+  }
+};
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+inline double ns_per(clock_type::time_point t0, int round_trips) {
+  return std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / round_trips;
+}
+
+// The two-process section (asio_pingpong_processes.cpp): prints its own table.
+void two_processes();
+
+}  // namespace pingpong
