@@ -1,14 +1,20 @@
-// doc/rights.md and doc/messages.md quote examples/snippets/*.cpp, which ctest builds and
-// runs: this test fails when a quoted block no longer matches the compiled code.
+// The docs quote compiled code: blocks between matching "// [name]" marker lines in
+// examples/snippets/*.cpp and examples/demo/*, which ctest builds and runs. These tests fail
+// when a page no longer matches the code it quotes, in either direction: a marked block
+// missing from its page, or a ```cpp block on a page that no compiled file contains.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
-std::string read(const std::string& path) {
+std::string read(const std::string& relative) {
+  const std::string path = std::string(MACHIO_SOURCE_DIR) + "/" + relative;
   std::ifstream in(path);
   BOOST_REQUIRE_MESSAGE(in, "cannot open " << path);
   std::ostringstream s;
@@ -16,40 +22,82 @@ std::string read(const std::string& path) {
   return s.str();
 }
 
-// Blocks between matching "  // [name]" lines, with the two-space indent removed.
-void check(const std::string& snippet_file, const std::string& doc_file) {
-  const std::string code = read(std::string(MACHIO_SOURCE_DIR) + "/" + snippet_file);
-  const std::string doc = read(std::string(MACHIO_SOURCE_DIR) + "/" + doc_file);
-  std::istringstream lines(code);
+// The marked blocks of a source file, each with its marker line's indent removed.
+std::vector<std::string> marked_blocks(const std::string& source_file) {
+  std::istringstream lines(read(source_file));
+  std::vector<std::string> blocks;
   std::string line, open, block;
-  int blocks = 0;
+  std::size_t indent = 0;
   while (std::getline(lines, line)) {
-    if (line.rfind("  // [", 0) == 0 && line.back() == ']') {
-      if (open.empty()) {
-        open = line;
-        block.clear();
-        continue;
-      }
-      BOOST_TEST(line == open);
-      BOOST_TEST_CONTEXT(doc_file << " quotes " << open) {
+    const std::size_t text = line.find_first_not_of(' ');
+    const bool marker = text != std::string::npos && line.compare(text, 4, "// [") == 0 && line.back() == ']';
+    if (marker && open.empty()) {
+      open = line;
+      indent = text;
+      block.clear();
+    } else if (marker) {
+      BOOST_TEST_CONTEXT(source_file) { BOOST_TEST(line == open); }
+      blocks.push_back(block);
+      open.clear();
+    } else if (!open.empty()) {
+      block += (line.compare(0, indent, std::string(indent, ' ')) == 0 ? line.substr(indent) : line) + "\n";
+    }
+  }
+  BOOST_TEST_CONTEXT(source_file) { BOOST_TEST(open.empty()); }
+  return blocks;
+}
+
+// The ```cpp blocks of a page.
+std::vector<std::string> cpp_blocks(const std::string& doc) {
+  std::vector<std::string> blocks;
+  const std::string fence = "```cpp\n";
+  for (std::size_t at = doc.find(fence); at != std::string::npos; at = doc.find(fence, at)) {
+    at += fence.size();
+    const std::size_t end = doc.find("```", at);
+    BOOST_REQUIRE(end != std::string::npos);
+    blocks.push_back(doc.substr(at, end - at));
+    at = end + 3;
+  }
+  return blocks;
+}
+
+// Every marked block of \p complete_sources is on \p doc_file, and every ```cpp block of
+// \p doc_file is a marked block of \p complete_sources or \p other_sources.
+void check(const std::string& doc_file, std::initializer_list<const char*> complete_sources,
+           std::initializer_list<const char*> other_sources = {}) {
+  const std::string doc = read(doc_file);
+  std::vector<std::string> known;
+  for (const char* source : complete_sources) {
+    const std::vector<std::string> blocks = marked_blocks(source);
+    BOOST_TEST(!blocks.empty());
+    for (const std::string& block : blocks) {
+      BOOST_TEST_CONTEXT(doc_file << " quotes every block of " << source << ", also\n" << block) {
         BOOST_TEST(doc.find("```cpp\n" + block + "```") != std::string::npos);
       }
-      open.clear();
-      ++blocks;
-      continue;
     }
-    if (!open.empty()) block += (line.rfind("  ", 0) == 0 ? line.substr(2) : line) + "\n";
+    known.insert(known.end(), blocks.begin(), blocks.end());
   }
-  BOOST_TEST(open.empty());
-  BOOST_TEST(blocks > 0);
+  for (const char* source : other_sources) {
+    const std::vector<std::string> blocks = marked_blocks(source);
+    known.insert(known.end(), blocks.begin(), blocks.end());
+  }
+  for (const std::string& block : cpp_blocks(doc)) {
+    BOOST_TEST_CONTEXT(doc_file << " shows code no compiled file marks:\n" << block) {
+      BOOST_TEST((std::find(known.begin(), known.end(), block) != known.end()));
+    }
+  }
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(rights_page_matches_its_snippets) {
-  check("examples/snippets/rights.cpp", "doc/rights.md");
+  check("doc/rights.md", {"examples/snippets/rights.cpp"});
 }
 
 BOOST_AUTO_TEST_CASE(messages_page_matches_its_snippets) {
-  check("examples/snippets/messages.cpp", "doc/messages.md");
+  check("doc/messages.md", {"examples/snippets/messages.cpp"});
+}
+
+BOOST_AUTO_TEST_CASE(server_page_matches_the_demo_server) {
+  check("doc/server.md", {"examples/demo/server.cpp"});
 }
