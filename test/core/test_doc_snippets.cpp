@@ -101,3 +101,8 @@ BOOST_AUTO_TEST_CASE(messages_page_matches_its_snippets) {
 BOOST_AUTO_TEST_CASE(server_page_matches_the_demo_server) {
   check("doc/server.md", {"examples/demo/server.cpp"});
 }
+
+BOOST_AUTO_TEST_CASE(tutorial_quotes_only_compiled_code) {
+  check("doc/tutorial.md", {"examples/snippets/tutorial.cpp"},
+        {"examples/demo/client.hpp", "examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
+}

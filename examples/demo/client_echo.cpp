@@ -1,0 +1,104 @@
+// Client A: calls the server's echo and fibonacci routines with co_await. The two
+// fibonacci calls are in flight at the same time; one asks for more than 64 bits can hold
+// and gets the server's error reply.
+#include "client.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+namespace {
+
+constexpr demo::transcript out("client A");
+
+// [echo]
+// echo: sends text, awaits the same text back.
+demo::awaitable<void> echo(demo::executor ex, const machio::send_right& server,
+                           std::string_view text) {
+  demo::echo_request fields{};
+  fields.ndr = machio::mig::ndr_record;
+  fields.text_count = static_cast<mach_msg_type_number_t>(text.size());
+  std::memcpy(fields.text, text.data(), text.size());
+  machio::message request = machio::message_builder(demo::echo_id)
+                                .destination(server)  // COPY_SEND: we keep our send right
+                                .append(demo::fields_of(fields))
+                                .build();
+  out.say("sending echo(\"%.*s\") on a copy of my send right, with a send-once right for the reply",
+          static_cast<int>(text.size()), text.data());
+
+  machio::received_message reply =
+      co_await machio::async_call(ex, std::move(request), demo::use_awaitable);
+  // The text is variable-length: MIG may send only the bytes in use.
+  const auto answer = demo::read_reply<demo::echo_reply>(
+      reply, demo::echo_id, offsetof(demo::echo_reply, text) - offsetof(demo::echo_reply, ndr));
+  const std::string_view back(answer.text,
+                              std::min<std::size_t>(answer.text_count, demo::max_text));
+  out.say(
+      "echo answered \"%.*s\" (the reply came from pid %d, through the send-once right, "
+      "now used up)",
+      static_cast<int>(back.size()), back.data(), demo::sender_pid(reply));
+  if (back != text) throw std::runtime_error("echo answered different text");
+}
+// [echo]
+
+// fibonacci: returns the server's answer, or the error it replied with.
+struct fibonacci_result {
+  boost::system::error_code ec;
+  std::uint64_t value = 0;
+};
+
+demo::awaitable<fibonacci_result> fibonacci(demo::executor ex, const machio::send_right& server,
+                                            std::uint32_t n) {
+  demo::fibonacci_request fields{};
+  fields.ndr = machio::mig::ndr_record;
+  fields.n = n;
+  out.say("sending fibonacci(%u)", n);
+  machio::message request = machio::message_builder(demo::fibonacci_id)
+                                .destination(server)
+                                .append(demo::fields_of(fields))
+                                .build();
+  machio::received_message reply =
+      co_await machio::async_call(ex, std::move(request), demo::use_awaitable);
+  fibonacci_result result;
+  const auto answer = demo::read_reply<demo::fibonacci_reply>(reply, demo::fibonacci_id, result.ec);
+  if (result.ec) {
+    out.say("fibonacci(%u): the server (pid %d) replied with an error: %s", n,
+            demo::sender_pid(reply), result.ec.message().c_str());
+  } else {
+    result.value = answer.value;
+    out.say("fibonacci(%u) = %llu (reply from pid %d)", n,
+            static_cast<unsigned long long>(answer.value), demo::sender_pid(reply));
+  }
+  co_return result;
+}
+
+// What fibonacci(n) must be, computed here.
+std::uint64_t expected_fibonacci(std::uint32_t n) {
+  std::uint64_t a = 0, b = 1;
+  for (std::uint32_t i = 0; i < n; ++i)
+    b = std::exchange(a, b) + b;
+  return a;
+}
+
+demo::awaitable<void> client(demo::executor ex) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  const machio::send_right server = demo::look_up_server(out);
+
+  co_await echo(ex, server, "hello from client A");
+
+  // Both requests go out before either reply comes back.
+  constexpr std::uint32_t fits = 90, too_big = demo::max_fibonacci + 1;
+  const auto [small, big] =
+      co_await (fibonacci(ex, server, fits) && fibonacci(ex, server, too_big));
+  if (small.ec) throw boost::system::system_error(small.ec, "fibonacci(90)");
+  if (small.value != expected_fibonacci(fits)) throw std::runtime_error("fibonacci(90) is wrong");
+  if (big.ec != machio::make_mach_error_code(KERN_INVALID_ARGUMENT))
+    throw std::runtime_error("fibonacci(94) was not refused with KERN_INVALID_ARGUMENT");
+  out.say("fibonacci(%u) was refused with KERN_INVALID_ARGUMENT, as the protocol says", too_big);
+}
+
+}  // namespace
+
+int main() { return demo::run_client(out, client); }
