@@ -1,5 +1,5 @@
 // The docs quote compiled code: blocks between matching "// [name]" marker lines in
-// examples/snippets/*.cpp and examples/demo/*, which ctest builds and runs. These tests fail
+// examples/ (snippets/, demo/, usb_watch.cpp), which every build compiles. These tests fail
 // when a page no longer matches the code it quotes, in either direction: a marked block
 // missing from its page, or a ```cpp block on a page that no compiled file contains.
 #include <boost/test/unit_test.hpp>
@@ -105,4 +105,8 @@ BOOST_AUTO_TEST_CASE(server_page_matches_the_demo_server) {
 BOOST_AUTO_TEST_CASE(tutorial_quotes_only_compiled_code) {
   check("doc/tutorial.md", {"examples/snippets/tutorial.cpp"},
         {"examples/demo/client.hpp", "examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
+}
+
+BOOST_AUTO_TEST_CASE(iokit_page_matches_the_usb_example) {
+  check("doc/iokit.md", {"examples/usb_watch.cpp"});
 }
