@@ -14,6 +14,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
@@ -25,6 +26,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -220,6 +222,74 @@ BOOST_AUTO_TEST_CASE(success_sends_the_typed_reply_and_the_caller_is_known) {
   });
   BOOST_TEST(caller_pid == ::getpid());
   BOOST_TEST(h.server.stats().replied == 1u);
+}
+
+// A client written as MIG's generated stub is: the request struct filled by hand, one
+// mach_msg that sends it with a MAKE_SEND_ONCE reply port and receives the reply struct
+// into the same buffer. The server answers it byte for byte in MIG's layout.
+BOOST_AUTO_TEST_CASE(a_mig_style_client_gets_a_mig_layout_reply) {
+  struct stub_result {
+    mach_msg_return_t mr = MACH_MSG_SUCCESS;
+    kern_return_t dealloc = KERN_SUCCESS;
+    add_reply reply{};
+  };
+  // The stub blocks in mach_msg, so it runs on a thread of its own (no test assertions
+  // there: it only records what it saw).
+  const auto stub = [](mach_port_t server, std::int32_t a, std::int32_t b) {
+    union {
+      add_request request;
+      struct {
+        add_reply reply;
+        mach_msg_max_trailer_t trailer;
+      } in;
+    } m{};
+    stub_result out;
+    mach_port_t reply_port = MACH_PORT_NULL;
+    out.mr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &reply_port);
+    if (out.mr != KERN_SUCCESS) return out;
+    m.request.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+    m.request.header.msgh_size = sizeof(add_request);
+    m.request.header.msgh_remote_port = server;
+    m.request.header.msgh_local_port = reply_port;
+    m.request.header.msgh_id = add_id;
+    m.request.ndr = NDR_record;
+    m.request.a = a;
+    m.request.b = b;
+    out.mr = mach_msg(&m.request.header, MACH_SEND_MSG | MACH_RCV_MSG, sizeof(add_request), sizeof m.in,
+                      reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+    out.reply = m.in.reply;
+    out.dealloc = mach_port_mod_refs(mach_task_self(), reply_port, MACH_PORT_RIGHT_RECEIVE, -1);
+    return out;
+  };
+  harness h;
+  h.server.handle<add_request, add_reply>(add_id, [&](add_call& r) -> asio::awaitable<kern_return_t> {
+    r.reply().sum = r.args().a - r.args().b;
+    co_return r.args().b == 0 ? KERN_INVALID_ARGUMENT : KERN_SUCCESS;
+  });
+  stub_result ok, refused;
+  std::thread client;
+  h.run([&]() -> asio::awaitable<void> {
+    auto done = std::make_shared<event>(h.io);
+    client = std::thread([&, done, server = h.port.send.get()] {
+      ok = stub(server, 9, 4);
+      refused = stub(server, 9, 0);
+      asio::post(h.io, [done] { done->set(); });
+    });
+    co_await done->wait();
+  });
+  client.join();
+  BOOST_TEST(ok.mr == MACH_MSG_SUCCESS);
+  BOOST_TEST(ok.dealloc == KERN_SUCCESS);
+  BOOST_TEST(ok.reply.header.msgh_id == add_id + 100);
+  BOOST_TEST(ok.reply.header.msgh_size == sizeof(add_reply));
+  BOOST_TEST(std::memcmp(&ok.reply.ndr, &NDR_record, sizeof NDR_record) == 0);
+  BOOST_TEST(ok.reply.ret_code == KERN_SUCCESS);
+  BOOST_TEST(ok.reply.sum == 5);
+  // An error reply is MIG's mig_reply_error_t: header, NDR, return code (36 bytes).
+  BOOST_TEST(refused.mr == MACH_MSG_SUCCESS);
+  BOOST_TEST(refused.reply.header.msgh_id == add_id + 100);
+  BOOST_TEST(refused.reply.header.msgh_size == sizeof(mig_reply_error_t));
+  BOOST_TEST(refused.reply.ret_code == KERN_INVALID_ARGUMENT);
 }
 
 // `done` may be called inside the handler or later from another thread.
