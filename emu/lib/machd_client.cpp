@@ -129,17 +129,9 @@ struct reply_fds {
 bool read_all(int fd, void* p, std::size_t n, reply_fds& in) {
   auto* b = static_cast<char*>(p);
   while (n) {
-    iovec iov{b, n};
-    fd_passing::control_buffer cb;
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    fd_passing::prepare(mh, cb);
-    const ssize_t k = ::recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    const ssize_t k = fd_passing::receive(fd, b, n, 0, in.fds, in.lost);
     if (k < 0 && errno == EINTR) continue;
-    if (k < 0) return false;
-    if (!fd_passing::take(mh, in.fds)) in.lost = true;
-    if (k == 0) return false;
+    if (k <= 0) return false;
     b += k;
     n -= static_cast<std::size_t>(k);
   }

@@ -476,21 +476,14 @@ void daemon::on_readable(conn& c) {
       dst = c.payload.data() + c.payload_have;
       want = c.payload.size() - c.payload_have;
     }
-    iovec iov{dst, want};
-    fd_passing::control_buffer cb;
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    fd_passing::prepare(mh, cb);
-    const ssize_t n = want ? ::recvmsg(c.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) : 0;
+    // Every descriptor received is owned at once, so that any way out closes it. Some are
+    // dropped when more came than a frame may carry, or when we are out of descriptors.
+    const ssize_t n = want ? fd_passing::receive(c.fd, dst, want, MSG_DONTWAIT, c.fds, c.fds_lost) : 0;
     if (want && n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
       close_conn(id);
       return;
     }
-    // Every descriptor received is owned at once, so that any way out closes it. Some are
-    // dropped when more came than a frame may carry, or when we are out of descriptors.
-    if (want && !fd_passing::take(mh, c.fds)) c.fds_lost = true;
     if (c.fds.size() > (c.hdr_have == sizeof c.hdr ? c.hdr.nfds : wire::max_frame_fds)) {
       // More than the frame announces (or than any frame may carry, before its header is
       // complete): no need to wait for the rest of a frame that is wrong already.

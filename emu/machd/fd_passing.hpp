@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -80,6 +81,21 @@ inline bool take(const msghdr& mh, std::vector<unique_fd>& out) {
     }
   }
   return !(mh.msg_flags & MSG_CTRUNC);
+}
+
+// One recvmsg of at most `n` bytes into `p` with `flags` (MSG_CMSG_CLOEXEC added): every
+// descriptor that came with them is owned at once, appended to `out`, so that any way out
+// closes it; `lost` is set when some were dropped (see take()). Returns recvmsg's result.
+inline ssize_t receive(int fd, void* p, std::size_t n, int flags, std::vector<unique_fd>& out, bool& lost) {
+  iovec iov{p, n};
+  control_buffer cb;
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  prepare(mh, cb);
+  const ssize_t k = ::recvmsg(fd, &mh, flags | MSG_CMSG_CLOEXEC);
+  if (k >= 0 && !take(mh, out)) lost = true;
+  return k;
 }
 
 }  // namespace machemu::fd_passing

@@ -59,10 +59,10 @@ struct ool_rcv {
   mach_msg_max_trailer_t trailer;
 };
 
-// Sends `size` bytes at `p` out of line to `dest` (id = size), with a send-once reply
-// right to `reply` when given.
-void send_ool(mach_port_t dest, mach_msg_type_name_t dest_disp, const void* p, std::size_t size,
-              bool deallocate = false, mach_port_t reply = MACH_PORT_NULL) {
+// A message carrying `size` bytes at `p` out of line (virtual copy) to `dest` (id = size),
+// with a send-once reply right to `reply` when given.
+ool_msg ool_message(mach_port_t dest, mach_msg_type_name_t dest_disp, const void* p, std::size_t size,
+                    bool deallocate = false, mach_port_t reply = MACH_PORT_NULL) {
   ool_msg m{};
   m.header.msgh_bits =
       MACH_MSGH_BITS(dest_disp, reply ? MACH_MSG_TYPE_MAKE_SEND_ONCE : 0) | MACH_MSGH_BITS_COMPLEX;
@@ -76,6 +76,13 @@ void send_ool(mach_port_t dest, mach_msg_type_name_t dest_disp, const void* p, s
   m.ool.deallocate = deallocate;
   m.ool.copy = MACH_MSG_VIRTUAL_COPY;
   m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+  return m;
+}
+
+// Sends ool_message(...) and requires success.
+void send_ool(mach_port_t dest, mach_msg_type_name_t dest_disp, const void* p, std::size_t size,
+              bool deallocate = false, mach_port_t reply = MACH_PORT_NULL) {
+  ool_msg m = ool_message(dest, dest_disp, p, size, deallocate, reply);
   BOOST_REQUIRE_EQUAL(mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0,
                                MACH_PORT_NULL),
                       MACH_MSG_SUCCESS);
@@ -263,15 +270,7 @@ BOOST_AUTO_TEST_CASE(an_unreadable_large_region_is_invalid_memory) {
                 KERN_SUCCESS);
   for (const char* threshold : {"65536", "4294967296"}) {
     ::setenv("MACHEMU_OOL_MEMFD_MIN", threshold, 1);
-    ool_msg m{};
-    m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-    m.header.msgh_size = sizeof m;
-    m.header.msgh_remote_port = port;
-    m.body.msgh_descriptor_count = 1;
-    m.ool.address = gone;
-    m.ool.size = static_cast<mach_msg_size_t>(size);
-    m.ool.copy = MACH_MSG_VIRTUAL_COPY;
-    m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+    ool_msg m = ool_message(port, MACH_MSG_TYPE_MAKE_SEND, gone, size);
     BOOST_CHECK_EQUAL(mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0,
                                MACH_PORT_NULL),
                       MACH_SEND_INVALID_MEMORY);
@@ -290,15 +289,7 @@ BOOST_AUTO_TEST_CASE(a_timed_out_send_hands_a_large_region_back) {
   for (int i = 0; i < MACH_PORT_QLIMIT_DEFAULT; ++i)
     machd_test::send_header(port, MACH_MSG_TYPE_MAKE_SEND);
   void* region = pattern_region(size);
-  ool_msg m{};
-  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-  m.header.msgh_size = sizeof m;
-  m.header.msgh_remote_port = port;
-  m.body.msgh_descriptor_count = 1;
-  m.ool.address = region;
-  m.ool.size = static_cast<mach_msg_size_t>(size);
-  m.ool.copy = MACH_MSG_VIRTUAL_COPY;
-  m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+  ool_msg m = ool_message(port, MACH_MSG_TYPE_MAKE_SEND, region, size);
   BOOST_REQUIRE_EQUAL(mach_msg(&m.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0,
                                MACH_PORT_NULL, 0, MACH_PORT_NULL),
                       MACH_SEND_TIMED_OUT);
