@@ -121,6 +121,74 @@ BOOST_AUTO_TEST_CASE(mig_error_reply) {
   BOOST_TEST(machio::mig::check_reply(reply, 501) == machio::make_mach_error_code(MIG_REPLY_MISMATCH));
 }
 
+// The server here is written as MIG's generated server code is: one raw mach_msg receive
+// into the request struct, the reply struct built in place (remote port = the request's
+// reply port with the disposition it arrived as, id + 100, NDR record, RetCode, out
+// arguments) and one raw send; an error is answered as mig_reply_error_t. machio's call()
+// and mig::check_reply read both as a MIG client stub would.
+BOOST_AUTO_TEST_CASE(call_to_a_server_written_as_mig_generates_it) {
+#pragma pack(push, 4)
+  struct request_t {
+    mach_msg_header_t head;
+    NDR_record_t ndr;
+    std::int32_t x;
+  };
+  struct reply_t {
+    mach_msg_header_t head;
+    NDR_record_t ndr;
+    kern_return_t ret;
+    std::int32_t value;
+  };
+#pragma pack(pop)
+  auto server = machio::receive_right::allocate();
+  std::thread t([port = server.get()] {
+    for (int i = 0; i < 2; ++i) {
+      union {
+        request_t request;
+        struct {
+          mach_msg_header_t head;
+          char room[sizeof(request_t) - sizeof(mach_msg_header_t) + sizeof(mach_msg_max_trailer_t)];
+        } in;
+        reply_t reply;
+        mig_reply_error_t error;
+      } m{};
+      if (mach_msg(&m.in.head, MACH_RCV_MSG, 0, sizeof m.in, port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL) !=
+          MACH_MSG_SUCCESS)
+        return;
+      const std::int32_t x = m.request.x;
+      const mach_port_t reply_port = m.request.head.msgh_remote_port;
+      const mach_msg_bits_t reply_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.request.head.msgh_bits), 0);
+      const mach_msg_id_t id = m.request.head.msgh_id + 100;
+      mach_msg_size_t size = sizeof(reply_t);
+      if (x >= 0) {
+        m.reply = reply_t{{reply_bits, size, reply_port, MACH_PORT_NULL, 0, id}, NDR_record, KERN_SUCCESS, x * 3};
+      } else {
+        size = sizeof(mig_reply_error_t);
+        m.error = mig_reply_error_t{{reply_bits, size, reply_port, MACH_PORT_NULL, 0, id}, NDR_record, MIG_BAD_ARGUMENTS};
+      }
+      if (mach_msg(&m.reply.head, MACH_SEND_MSG, size, 0, MACH_PORT_NULL, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL) !=
+          MACH_MSG_SUCCESS)
+        return;
+    }
+  });
+  const auto request = [&](std::int32_t x) {
+    return machio::message_builder(900)
+        .destination(server, machio::make_send)
+        .append_value(machio::mig::ndr_record)
+        .append_value(x)
+        .build();
+  };
+  auto ok_request = request(14);
+  const auto ok = machio::call(ok_request);
+  auto bad_request = request(-1);
+  const auto bad = machio::call(bad_request);
+  t.join();
+  BOOST_TEST(!machio::mig::check_reply(ok, 900));
+  BOOST_TEST(ok.header().msgh_size == sizeof(reply_t));
+  BOOST_TEST(ok.body_as<reply_body>()->value == 42);
+  BOOST_TEST(machio::mig::check_reply(bad, 900) == machio::make_mach_error_code(MIG_BAD_ARGUMENTS));
+}
+
 BOOST_AUTO_TEST_CASE(call_times_out_waiting_for_a_reply) {
   auto server = machio::receive_right::allocate();
   auto request = machio::message_builder(500).destination(server, machio::make_send).build();
