@@ -54,6 +54,25 @@ mach_msg_return_t send_msg(M& m, mach_msg_size_t size = sizeof(M)) {
   return mach_msg(&m.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
+// A new receive right guarded with `guard` (MPO_CONTEXT_AS_GUARD).
+mach_port_name_t guarded_receive(mach_port_context_t guard) {
+  mach_port_options_t o{};
+  o.flags = MPO_CONTEXT_AS_GUARD;
+  mach_port_name_t g = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_construct(self, &o, guard, &g), KERN_SUCCESS);
+  return g;
+}
+
+// A message to `dest` moving the receive right `g` in a guarded port descriptor (flags and
+// context left for the test to set).
+guarded_msg guarded_move_to(mach_port_name_t dest, mach_port_name_t g) {
+  auto m = complex_to<guarded_msg>(dest);
+  m.port.name = g;
+  m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+  m.port.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+  return m;
+}
+
 mach_msg_port_descriptor_t port_desc(mach_port_name_t name, mach_msg_type_name_t disp) {
   mach_msg_port_descriptor_t d{};
   d.name = name;
@@ -294,14 +313,8 @@ BOOST_AUTO_TEST_CASE(ool_ports) {
 
 BOOST_AUTO_TEST_CASE(guarded_port_descriptor) {
   mach_port_name_t p = new_receive_send();
-  mach_port_options_t o{};
-  o.flags = MPO_CONTEXT_AS_GUARD;
-  mach_port_name_t g = MACH_PORT_NULL;
-  BOOST_REQUIRE_EQUAL(mach_port_construct(self, &o, 0x99, &g), KERN_SUCCESS);
-  auto m = complex_to<guarded_msg>(p);
-  m.port.name = g;
-  m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
-  m.port.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+  mach_port_name_t g = guarded_receive(0x99);
+  auto m = guarded_move_to(p, g);
   m.port.flags = MACH_MSG_GUARD_FLAGS_NONE;
   m.port.context = 0x99;
   BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_TYPE);  // flags 0 is refused
@@ -330,10 +343,7 @@ BOOST_AUTO_TEST_CASE(guarded_port_descriptor) {
 BOOST_AUTO_TEST_CASE(guarded_descriptor_without_rcv_guarded_desc_is_dropped) {
   mach_port_name_t p = new_receive_send();
   mach_port_name_t g = new_receive();
-  auto m = complex_to<guarded_msg>(p);
-  m.port.name = g;
-  m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
-  m.port.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+  auto m = guarded_move_to(p, g);
   m.port.flags = MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND;
   BOOST_REQUIRE_EQUAL(send_msg(m), MACH_MSG_SUCCESS);
   const unsigned long ports = machemu_port_count_wrapper();
@@ -449,14 +459,8 @@ BOOST_AUTO_TEST_CASE(receive_right_cycle_through_a_queued_message_is_destroyed) 
 // port stays where it was, guarded as before.
 BOOST_AUTO_TEST_CASE(guarded_descriptor_with_the_wrong_context) {
   mach_port_name_t p = new_receive_send();
-  mach_port_options_t o{};
-  o.flags = MPO_CONTEXT_AS_GUARD;
-  mach_port_name_t g = MACH_PORT_NULL;
-  BOOST_REQUIRE_EQUAL(mach_port_construct(self, &o, 0x99, &g), KERN_SUCCESS);
-  auto m = complex_to<guarded_msg>(p);
-  m.port.name = g;
-  m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
-  m.port.type = MACH_MSG_GUARDED_PORT_DESCRIPTOR;
+  mach_port_name_t g = guarded_receive(0x99);
+  auto m = guarded_move_to(p, g);
   m.port.flags = MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE;
   m.port.context = 0x98;
   BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_RIGHT);
