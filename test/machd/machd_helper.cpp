@@ -48,6 +48,7 @@
 
 #include "machd/debug.h"
 #include "ool_pattern.hpp"
+#include "port_message.hpp"
 
 namespace {
 
@@ -139,13 +140,8 @@ int fill(const char* name) {
   return 3;
 }
 
-struct right_msg {
-  mach_msg_header_t header;
-  mach_msg_body_t body;
-  mach_msg_port_descriptor_t port;
-};
 struct right_rcv {
-  right_msg m;
+  machd_test::port_message m;
   mach_msg_max_trailer_t trailer;
 };
 
@@ -167,18 +163,9 @@ int relay(const char* name, const char* next) {
   mach_port_t to = MACH_PORT_NULL;
   if (!MACH_PORT_VALID(carried) || bootstrap_look_up(bootstrap_port, next, &to) != KERN_SUCCESS)
     return 1;
-  right_msg m{};
-  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-  m.header.msgh_size = sizeof m;
-  m.header.msgh_remote_port = to;
-  m.body.msgh_descriptor_count = 1;
-  m.port.name = carried;
-  m.port.disposition = MACH_MSG_TYPE_MOVE_SEND;
-  m.port.type = MACH_MSG_PORT_DESCRIPTOR;
-  return mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) ==
-                 MACH_MSG_SUCCESS
-             ? 0
-             : 2;
+  const mach_msg_return_t mr =
+      machd_test::send_port(to, MACH_MSG_TYPE_COPY_SEND, carried, MACH_MSG_TYPE_MOVE_SEND);
+  return mr == MACH_MSG_SUCCESS ? 0 : 2;
 }
 
 int answer(const char* name) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "machd_test_util.hpp"
+#include "port_message.hpp"
 #include "right_accounting.hpp"
 
 using machd_test::child;
@@ -97,19 +98,7 @@ BOOST_AUTO_TEST_CASE(a_right_passes_from_a_to_b_to_c) {
   mach_port_t to_b = MACH_PORT_NULL;
   BOOST_REQUIRE_EQUAL(bootstrap_look_up(bootstrap_port, b_name.c_str(), &to_b), KERN_SUCCESS);
   const mach_port_t mine = new_receive();
-  struct {
-    mach_msg_header_t header;
-    mach_msg_body_t body;
-    mach_msg_port_descriptor_t port;
-  } m{};
-  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-  m.header.msgh_size = sizeof m;
-  m.header.msgh_remote_port = to_b;
-  m.body.msgh_descriptor_count = 1;
-  m.port.name = mine;
-  m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
-  m.port.type = MACH_MSG_PORT_DESCRIPTOR;
-  BOOST_REQUIRE_EQUAL(mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+  BOOST_REQUIRE_EQUAL(machd_test::send_port(to_b, MACH_MSG_TYPE_MOVE_SEND, mine, MACH_MSG_TYPE_MAKE_SEND),
                       MACH_MSG_SUCCESS);
   const rcv_buffer got = receive(mine);
   BOOST_CHECK_EQUAL(got.header.msgh_id, 42);
@@ -134,20 +123,7 @@ BOOST_AUTO_TEST_CASE(kill9_of_a_receiver_with_queued_rights) {
   // The first message is received; the second stays queued.
   const mach_port_t service = machd_test::holding(holder, name);
   const mach_port_t carried = new_receive();
-  struct {
-    mach_msg_header_t header;
-    mach_msg_body_t body;
-    mach_msg_port_descriptor_t port;
-  } queued{};
-  queued.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-  queued.header.msgh_size = sizeof queued;
-  queued.header.msgh_remote_port = service;
-  queued.body.msgh_descriptor_count = 1;
-  queued.port.name = carried;
-  queued.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
-  queued.port.type = MACH_MSG_PORT_DESCRIPTOR;
-  BOOST_REQUIRE_EQUAL(mach_msg(&queued.header, MACH_SEND_MSG, sizeof queued, 0, MACH_PORT_NULL, 0,
-                               MACH_PORT_NULL),
+  BOOST_REQUIRE_EQUAL(machd_test::send_port(service, MACH_MSG_TYPE_COPY_SEND, carried, MACH_MSG_TYPE_MAKE_SEND),
                       MACH_MSG_SUCCESS);
   const mach_port_t notify = new_receive();
   mach_port_t previous = MACH_PORT_NULL;
@@ -192,21 +168,7 @@ BOOST_AUTO_TEST_CASE(kill9_of_the_last_sender_and_a_send_once_holder) {
   BOOST_REQUIRE_EQUAL(bootstrap_look_up(bootstrap_port, name.c_str(), &service), KERN_SUCCESS);
   const mach_port_t counted = new_receive();
   const mach_port_t reply = new_receive();
-  struct {
-    mach_msg_header_t header;
-    mach_msg_body_t body;
-    mach_msg_port_descriptor_t port;
-  } m{};
-  m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
-                       MACH_MSGH_BITS_COMPLEX;
-  m.header.msgh_size = sizeof m;
-  m.header.msgh_remote_port = service;
-  m.header.msgh_local_port = reply;
-  m.body.msgh_descriptor_count = 1;
-  m.port.name = counted;
-  m.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
-  m.port.type = MACH_MSG_PORT_DESCRIPTOR;
-  BOOST_REQUIRE_EQUAL(mach_msg(&m.header, MACH_SEND_MSG, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+  BOOST_REQUIRE_EQUAL(machd_test::send_port(service, MACH_MSG_TYPE_COPY_SEND, counted, MACH_MSG_TYPE_MAKE_SEND, reply),
                       MACH_MSG_SUCCESS);
   BOOST_REQUIRE_EQUAL(holder.line(), "ready");  // it holds both rights now
   const mach_port_t notify = new_receive();
