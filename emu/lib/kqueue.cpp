@@ -3,7 +3,8 @@
 // A kqueue is a real file descriptor (one end of a socket pair) so that poll/epoll — and so
 // Asio's reactor — can watch it: the core tells us when the queue has pending events and
 // we keep exactly one byte in the socket while it does. A kqueue whose fd the program has
-// closed is noticed (the fd's inode changed) and torn down. A socket rather than a pipe:
+// closed is noticed (the fd's inode changed) and torn down, by the next kqueue() or by a
+// kevent64 on it that finds no event. A socket rather than a pipe:
 // after the program closes its end, events may still be signalled, and send() with
 // MSG_NOSIGNAL fails quietly where write() to a pipe raises SIGPIPE.
 //
@@ -113,13 +114,21 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
   auto lk = rt.lock();
   auto& reg = registry();
   auto it = reg.find(kq);
-  if (it == reg.end() || inode_of(kq) != it->second->inode) {
-    if (it != reg.end()) forget(rt, it);
+  if (it == reg.end()) {
     errno = EBADF;
     return -1;
   }
-  emulated_kqueue& q = *it->second;
-  kern::ref<kern::kqueue> keep = q.kq;
+  // A descriptor the program closed (and the system perhaps reused) is noticed here, but
+  // only by the calls that ask for events and find none (or would wait for one): an fstat
+  // per call would add a system call to every message of a busy event loop. Until then a
+  // stale descriptor still reaches its old kqueue (doc/emu-divergences.md).
+  kern::ref<kern::kqueue> keep = it->second->kq;
+  // True when `kq` no longer is the descriptor we made. Looks the entry up again: while
+  // we were parked another thread may have reaped it.
+  const auto stale = [&] {
+    const auto now = reg.find(kq);
+    return now == reg.end() || now->second->kq != keep || inode_of(kq) != now->second->inode;
+  };
   std::span<const kevent64_s> changes(changelist, changelist ? static_cast<std::size_t>(nchanges) : 0);
   std::span<kevent64_s> events(eventlist, eventlist ? static_cast<std::size_t>(nevents) : 0);
   const bool immediate = (flags & KEVENT_FLAG_IMMEDIATE) ||
@@ -134,7 +143,14 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
     w.woken = false;
     const int n = rt.core().kevent(*keep, changes, events, flags, !immediate, rt.memory(), &w);
     changes = {};  // changes apply once, even if we wait and retry
-    if (n >= 0) return n;
+    if (n > 0 || (n == 0 && events.empty())) return n;
+    if (stale()) {
+      if (n == -EWOULDBLOCK) rt.core().cancel_wait(w);
+      if (const auto now = reg.find(kq); now != reg.end() && now->second->kq == keep) forget(rt, now);
+      errno = EBADF;
+      return -1;
+    }
+    if (n == 0) return 0;
     if (n != -EWOULDBLOCK) {
       errno = -n;
       return -1;

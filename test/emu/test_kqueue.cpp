@@ -214,6 +214,27 @@ BOOST_AUTO_TEST_CASE(kevent_waits_for_a_message) {
   drop_port(p);
 }
 
+BOOST_AUTO_TEST_CASE(a_closed_kqueue_answers_ebadf) {
+  // Asking a closed kqueue for events fails as on XNU, and frees its knotes: the port it
+  // watched goes on working for a new kqueue.
+  mach_port_name_t p = new_receive_send();
+  const int old = ::kqueue();
+  BOOST_REQUIRE_GE(old, 0);
+  BOOST_REQUIRE_EQUAL(apply(old, change(p, EV_ADD)), 0);
+  ::close(old);
+  kevent64_s ev{};
+  errno = 0;
+  BOOST_CHECK_EQUAL(poll_one(old, ev), -1);
+  BOOST_CHECK_EQUAL(errno, EBADF);
+  kq_fd kq;
+  BOOST_REQUIRE_EQUAL(apply(kq.fd, change(p, EV_ADD)), 0);
+  BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);
+  BOOST_REQUIRE_EQUAL(poll_one(kq.fd, ev), 1);
+  BOOST_CHECK_EQUAL(ev.ident, p);
+  BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
+  drop_port(p);
+}
+
 BOOST_AUTO_TEST_CASE(events_after_the_fd_is_closed_are_harmless) {
   // The program may close a kqueue before the ports it watched fire or die: that must not
   // raise SIGPIPE or touch whatever file reuses the descriptor number.
