@@ -45,10 +45,20 @@ struct user_memory {
   }
   // The task's receive buffer at [address, address+size) for a kevent direct receive.
   virtual std::span<std::byte> writable(std::uint64_t address, std::size_t size) = 0;
+  // The core filled the first `size` bytes of the buffer writable() gave for `address`;
+  // only those reach the task (XNU writes nothing else). Nothing to do where writable() is
+  // the task's own memory.
+  virtual void written(std::uint64_t address, std::size_t size) {
+    (void)address;
+    (void)size;
+  }
 
  protected:
   ~user_memory() = default;
 };
+
+// The trailer size a receive asks for, from MACH_RCV_TRAILER_ELEMENTS (msg.cpp).
+std::uint32_t requested_trailer_size(mach_msg_option_t options);
 
 struct config {
   std::uint32_t max_names_per_task = 262144;
@@ -242,6 +252,9 @@ class kernel {
                                  user_memory& mem);
 
   // knote.cpp
+  int knote_attach(kqueue& kq, const kevent64_s& ch);
+  int knote_touch(knote* kn, const kevent64_s& ch);
+  void knote_receive(task& t, knote* kn, port* p, kevent64_s& ev, user_memory& mem);
   void knotes_changed(ipc_object* obj);
   void knotes_eof(ipc_object* obj);
   void knote_activate(knote* kn);

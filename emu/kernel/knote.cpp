@@ -121,6 +121,114 @@ void kernel::kqueue_destroy(kqueue& kq) {
   kq.owner = nullptr;
 }
 
+// EV_ADD of a name without a knote (XNU: kevent_register's attach). The registration's
+// flags, fflags, ext and udata are stored as given.
+int kernel::knote_attach(kqueue& kq, const kevent64_s& ch) {
+  const auto name = static_cast<mach_port_name_t>(ch.ident);
+  entry* e = ch.ident > 0xFFFFFFFFull ? nullptr : entry_at(*kq.owner, name);
+  if (!e) return ENOENT;
+  if (!(e->type & (MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_PORT_SET))) return ENOTSUP;
+  auto owned = std::make_unique<knote>();
+  knote* kn = owned.get();
+  kn->kq = &kq;
+  kn->ident = ch.ident;
+  kn->object = e->object;
+  e->object->knotes.push_back(kn);
+  kq.knotes.emplace(ch.ident, std::move(owned));
+  // EV_VANISHED is a request, not a state (XNU strips it before storing the flags).
+  kn->flags = ch.flags & ~(EV_VANISHED | EV_SYSFLAGS);
+  kn->fflags = ch.fflags;
+  kn->udata = ch.udata;
+  kn->ext0 = ch.ext[0];
+  kn->ext1 = ch.ext[1];
+  kn->enabled = !(ch.flags & EV_DISABLE);
+  kn->fired = pick_port(kn->object.get()) != nullptr;
+  knote_activate(kn);
+  kq_update(&kq);
+  return 0;
+}
+
+// Any change other than EV_DELETE to an existing knote (XNU: kevent_register's touch,
+// filt_machporttouch): fflags and ext[0]/ext[1] are replaced by the change's, whatever its
+// flags (EV_ENABLE alone too, and a change with no flags at all); udata too unless the
+// knote is EV_UDATA_SPECIFIC. The flags given at EV_ADD (EV_DISPATCH, EV_CLEAR,
+// EV_ONESHOT) stay. Only EV_ENABLE enables a disabled knote: EV_ADD alone does not.
+int kernel::knote_touch(knote* kn, const kevent64_s& ch) {
+  // A direct-receive knote cannot become a notifying one or the other way round.
+  if ((kn->fflags ^ ch.fflags) & (MACH_RCV_MSG | MACH_RCV_SYNC_PEEK)) return EINVAL;
+  kn->fflags = ch.fflags;
+  kn->ext0 = ch.ext[0];
+  kn->ext1 = ch.ext[1];
+  if (!(kn->flags & EV_UDATA_SPECIFIC)) kn->udata = ch.udata;
+  // The touch re-evaluates the queue: a waiting message activates the knote again, even
+  // an EV_CLEAR one that already reported it.
+  if (kn->object && pick_port(kn->object.get())) kn->fired = true;
+  if (ch.flags & EV_DISABLE)
+    kn->enabled = false;
+  else if (ch.flags & EV_ENABLE)
+    kn->enabled = true;
+  knote_activate(kn);
+  kq_update(kn->kq);
+  return 0;
+}
+
+// A direct receive (XNU: filt_machportprocess) from `p`, the port holding the message a
+// receive on the knote's object takes, into the buffer at ext[0] of ext[1] bytes, without
+// blocking. Fills the event: fflags = the mach_msg return code, ext[1] = bytes written
+// (message + requested trailer), data = 0.
+void kernel::knote_receive(task& t, knote* kn, port* p, kevent64_s& ev, user_memory& mem) {
+  // Only these options reach the receive: MACH_RCV_GUARDED_DESC, for one, does not, so a
+  // guarded port descriptor's right is destroyed as for a receiver that did not ask.
+  mach_msg_option_t options = static_cast<mach_msg_option_t>(kn->fflags) &
+                              (MACH_RCV_MSG | MACH_RCV_LARGE | MACH_RCV_LARGE_IDENTITY |
+                               MACH_RCV_TRAILER_MASK | MACH_RCV_VOUCHER | MACH_MSG_STRICT_REPLY);
+  // kevent64 has no data-out area to carve a buffer from when ext[1] is 0: XNU then only
+  // reports the size and the port, as MACH_RCV_LARGE | MACH_RCV_LARGE_IDENTITY would.
+  if (kn->ext1 == 0) options |= MACH_RCV_LARGE | MACH_RCV_LARGE_IDENTITY;
+  const std::uint64_t size = kn->ext1;
+  const std::uint32_t trailer = requested_trailer_size(options);
+  const std::uint32_t needed = p->head->size;
+  const mach_port_name_t holder = p->receiver_name;
+  ev.data = 0;
+  if (std::uint64_t{needed} + trailer <= size) {
+    std::span<std::byte> buf = mem.writable(kn->ext0, size);
+    const mach_msg_return_t mr = receive_from(t, kn->object.get(), holder, buf, options, mem);
+    ev.fflags = static_cast<std::uint32_t>(mr);
+    ev.ext[1] = 0;
+    if (mr == MACH_MSG_SUCCESS || (mr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
+      mach_msg_header_t h;
+      std::memcpy(&h, buf.data(), sizeof h);
+      mach_msg_trailer_t tr;
+      std::memcpy(&tr, buf.data() + h.msgh_size, sizeof tr);
+      ev.ext[1] = h.msgh_size + tr.msgh_trailer_size;
+      mem.written(kn->ext0, ev.ext[1]);
+    }
+    return;
+  }
+  ev.fflags = static_cast<std::uint32_t>(MACH_RCV_TOO_LARGE);
+  if (options & MACH_RCV_LARGE) {
+    // The message stays queued and the buffer untouched (mach_msg would patch the header
+    // in it; kevent does not): ext[1] = the message's size without the trailer.
+    ev.ext[1] = needed;
+    if (options & MACH_RCV_LARGE_IDENTITY) ev.data = holder;
+    return;
+  }
+  // The message is destroyed. A bare header (with the port's name and the id) plus the
+  // trailer is written if the buffer holds them; otherwise nothing is, and the result is
+  // MACH_RCV_INVALID_DATA (XNU's linear copy-out for kevent does not shorten the trailer).
+  const std::uint32_t bare = sizeof(mach_msg_header_t) + trailer;
+  const bool fits = size >= bare;
+  const std::span<std::byte> buf = fits ? mem.writable(kn->ext0, size) : std::span<std::byte>{};
+  receive_from(t, kn->object.get(), holder, buf, options, mem);
+  if (fits) {
+    ev.ext[1] = bare;
+    mem.written(kn->ext0, bare);
+  } else {
+    ev.fflags = static_cast<std::uint32_t>(MACH_RCV_INVALID_DATA);
+    ev.ext[1] = 0;
+  }
+}
+
 int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<kevent64_s> events,
                    unsigned flags, bool may_wait, user_memory& mem, kevent_waiter* w) {
   if (w) wait_queue::remove(*w);
@@ -141,56 +249,21 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
   };
   for (const kevent64_s& ch : changes) {
     int error = 0;
+    const auto found = kq.knotes.find(ch.ident);
+    knote* kn = found == kq.knotes.end() ? nullptr : found->second.get();
     if (ch.filter != EVFILT_MACHPORT) {
       error = EINVAL;
+    } else if (ch.flags & EV_DELETE) {
+      if (!kn)
+        error = ENOENT;
+      else
+        knote_drop(kn);
+    } else if (kn) {
+      error = knote_touch(kn, ch);
+    } else if (ch.flags & EV_ADD) {
+      error = knote_attach(kq, ch);
     } else {
-      const auto found = kq.knotes.find(ch.ident);
-      knote* kn = found == kq.knotes.end() ? nullptr : found->second.get();
-      if (ch.flags & EV_DELETE) {
-        if (!kn)
-          error = ENOENT;
-        else
-          knote_drop(kn);
-      } else if (ch.flags & EV_ADD) {
-        const auto name = static_cast<mach_port_name_t>(ch.ident);
-        entry* e = ch.ident > 0xFFFFFFFFull ? nullptr : entry_at(t, name);
-        if (!e) {
-          error = ENOENT;
-        } else if (!(e->type & (MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_PORT_SET))) {
-          error = ENOTSUP;
-        } else if (kn && ((kn->fflags ^ ch.fflags) & MACH_RCV_MSG)) {
-          error = EINVAL;  // MACH_RCV_MSG cannot be toggled on an existing knote
-        } else {
-          if (!kn) {
-            auto owned = std::make_unique<knote>();
-            kn = owned.get();
-            kn->kq = &kq;
-            kn->ident = ch.ident;
-            kn->object = e->object;
-            e->object->knotes.push_back(kn);
-            kq.knotes.emplace(ch.ident, std::move(owned));
-            kn->fired = pick_port(kn->object.get()) != nullptr;
-          }
-          kn->flags = ch.flags & (EV_CLEAR | EV_DISPATCH | EV_ONESHOT | EV_UDATA_SPECIFIC |
-                                  EV_VANISHED);
-          kn->fflags = ch.fflags;
-          kn->udata = ch.udata;
-          kn->ext0 = ch.ext[0];
-          kn->ext1 = ch.ext[1];
-          kn->enabled = !(ch.flags & EV_DISABLE);
-          knote_activate(kn);
-          kq_update(&kq);
-        }
-      } else if (ch.flags & (EV_ENABLE | EV_DISABLE)) {
-        if (!kn) {
-          error = ENOENT;
-        } else {
-          kn->enabled = (ch.flags & EV_ENABLE) != 0;
-          if (kn->enabled && kn->object && pick_port(kn->object.get())) kn->fired = true;
-          knote_activate(kn);
-          kq_update(&kq);
-        }
-      }
+      error = ENOENT;
     }
     if (error != 0 || (ch.flags & EV_RECEIPT)) {
       if (!report(ch, error)) return -error;
@@ -206,11 +279,12 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
     if (!kn) break;  // a receive below may have changed other knotes
     unqueue(&kq, kn);
     if (!knote_ready(kn)) continue;
+    // The event starts as the registration (XNU: knote_fill_kevent), except fflags, which
+    // XNU never sets on an EVFILT_MACHPORT knote: 0, or the direct receive's result.
     kevent64_s ev{};
     ev.ident = kn->ident;
     ev.filter = EVFILT_MACHPORT;
     ev.flags = kn->flags;
-    ev.fflags = kn->fflags;
     ev.udata = kn->udata;
     ev.ext[0] = kn->ext0;
     ev.ext[1] = kn->ext1;
@@ -220,28 +294,11 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
       knote_drop(kn);
       continue;
     }
-    ipc_object* obj = kn->object.get();
-    port* p = pick_port(obj);
-    if (kn->fflags & MACH_RCV_MSG) {
-      // Direct receive into the buffer registered in ext[0]/ext[1], without blocking.
-      std::span<std::byte> buf = mem.writable(kn->ext0, kn->ext1);
-      const mach_port_name_t holder = p->receiver_name;
-      const mach_msg_return_t mr = receive_from(t, obj, holder, buf, kn->fflags, mem);
-      ev.fflags = static_cast<std::uint32_t>(mr);
-      ev.data = 0;
-      if (mr == MACH_MSG_SUCCESS || (mr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
-        mach_msg_header_t h;
-        std::memcpy(&h, buf.data(), sizeof h);
-        mach_msg_trailer_t tr;
-        std::memcpy(&tr, buf.data() + h.msgh_size, sizeof tr);
-        ev.ext[1] = h.msgh_size + tr.msgh_trailer_size;
-      } else if (mr == MACH_RCV_TOO_LARGE) {
-        ev.ext[1] = 0;
-        if ((kn->fflags & MACH_RCV_LARGE_IDENTITY)) ev.data = holder;
-      }
-    } else {
+    port* p = pick_port(kn->object.get());
+    if (kn->fflags & MACH_RCV_MSG)
+      knote_receive(t, kn, p, ev, mem);
+    else
       ev.data = p->receiver_name;
-    }
     events[out++] = ev;
     kn->fired = false;
     if (kn->flags & EV_ONESHOT) {

@@ -40,6 +40,17 @@ std::uint32_t descriptor_size(mach_msg_descriptor_type_t type) {
   return type == MACH_MSG_PORT_DESCRIPTOR ? 12u : 16u;
 }
 
+mach_msg_type_name_t received_type(mach_msg_type_name_t disposition) {
+  switch (disposition) {
+    case MACH_MSG_TYPE_MOVE_RECEIVE: return MACH_MSG_TYPE_PORT_RECEIVE;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE: return MACH_MSG_TYPE_PORT_SEND_ONCE;
+    default: return MACH_MSG_TYPE_PORT_SEND;
+  }
+}
+
+}  // namespace
+
 // The trailer size a receive asks for, from MACH_RCV_TRAILER_ELEMENTS.
 std::uint32_t requested_trailer_size(mach_msg_option_t options) {
   switch ((options >> 24) & 0xF) {
@@ -51,17 +62,6 @@ std::uint32_t requested_trailer_size(mach_msg_option_t options) {
     default: return sizeof(mach_msg_mac_trailer_t);
   }
 }
-
-mach_msg_type_name_t received_type(mach_msg_type_name_t disposition) {
-  switch (disposition) {
-    case MACH_MSG_TYPE_MOVE_RECEIVE: return MACH_MSG_TYPE_PORT_RECEIVE;
-    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-    case MACH_MSG_TYPE_MAKE_SEND_ONCE: return MACH_MSG_TYPE_PORT_SEND_ONCE;
-    default: return MACH_MSG_TYPE_PORT_SEND;
-  }
-}
-
-}  // namespace
 
 void kmsg::reset() noexcept {
   next = nullptr;

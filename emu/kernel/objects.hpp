@@ -277,8 +277,8 @@ struct knote {
   kqueue* kq = nullptr;
   std::uint64_t ident = 0;
   ref<ipc_object> object;        // null once the object is gone (EOF delivered or pending)
-  std::uint16_t flags = 0;       // EV_CLEAR / EV_DISPATCH / EV_ONESHOT / EV_UDATA_SPECIFIC
-  std::uint32_t fflags = 0;      // registration: MACH_RCV_MSG and receive options
+  std::uint16_t flags = 0;       // as given at EV_ADD (EV_CLEAR, EV_DISPATCH, ...); kept
+  std::uint32_t fflags = 0;      // MACH_RCV_MSG and receive options, from the last change
   std::uint64_t udata = 0;
   std::uint64_t ext0 = 0, ext1 = 0;
   bool enabled = true;
