@@ -3,7 +3,8 @@
 // Each thread has its own connection (opened at its first call), so a thread blocked in
 // mach_msg or kevent64 simply waits for its reply while the process's other threads go on
 // with their own connections; machd maps all connections of one process to one task.
-// A forked child notices that its pid changed and connects anew: it is a new task.
+// A forked child notices that it is one (fork_watch.hpp, without a system call) and connects
+// anew: it is a new task, and its parent's kqueues are not its own.
 // If machd goes away, every blocked call returns at once (its socket reports the end), and
 // every later call in this process fails with MACH_SEND_INVALID_DEST: the task and all its
 // rights are gone, and a new machd must never see the old names.
@@ -33,6 +34,7 @@
 
 #include <mach/mach.h>
 
+#include "lib/fork_watch.hpp"
 #include "lib/transport.hpp"
 #include "machd/debug.h"
 #include "machd/fd_passing.hpp"
@@ -55,7 +57,7 @@ using wire::op;
 
 struct process_state {
   std::mutex mutex;
-  pid_t pid = 0;               // the process this state belongs to (fork resets it)
+  bool ready = false;          // socket and image chosen (a forked child chooses anew)
   std::uint64_t boot_id = 0;   // the machd our task lives in; 0 before the first hello
   std::uint64_t image = 0;     // names this program image to machd (exec starts a new one)
   std::atomic<bool> lost{false};
@@ -68,10 +70,16 @@ process_state& state() {
   return *s;
 }
 
+// Guards the kqueue table (kqueues(), below).
+std::mutex kq_mutex;
+
+// Runs in a forked child while it is single-threaded (fork_watch::start).
 void after_fork_child() {
   process_state& s = state();
-  new (&s.mutex) std::mutex;  // the parent may have held it at fork time
-  s.pid = 0;
+  // The parent's other threads may have held these at fork time; they are gone now.
+  new (&s.mutex) std::mutex;
+  new (&kq_mutex) std::mutex;
+  s.ready = false;
   s.boot_id = 0;
   s.lost = false;
   s.reported = false;
@@ -89,7 +97,7 @@ void lose(const char* why) {
 
 struct thread_conn {
   int fd = -1;
-  pid_t pid = 0;
+  std::uint64_t generation = 0;  // fork_watch's, when the connection was opened
 };
 thread_local thread_conn tconn;
 // Request and reply buffers reused by every call of this thread (no steady-state
@@ -171,12 +179,28 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
     if (!payload.empty()) std::memcpy(all.data() + sizeof h, payload.data(), payload.size());
     if (!write_all(fd, all.data() + k, total - static_cast<std::size_t>(k))) return false;
   }
+  // The reply: its header, and in the same read the payload's first bytes (usually all of
+  // them: machd writes a reply with one call; 4 KiB hold a kevent64 drain of a few events
+  // and their direct receives).
   wire::header r{};
-  if (!read_all(fd, &r, sizeof r, in)) return false;
+  std::byte first[4096];
+  std::size_t have = 0, spill = 0;
+  while (have < sizeof r) {
+    iovec riov[2] = {{reinterpret_cast<char*>(&r) + have, sizeof r - have},
+                     {first, sizeof first}};
+    const ssize_t got = fd_passing::receive(fd, riov, 2, 0, in.fds, in.lost);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    const std::size_t head = std::min(static_cast<std::size_t>(got), sizeof r - have);
+    have += head;
+    spill = static_cast<std::size_t>(got) - head;
+  }
   if (r.magic == wire::magic && r.version != wire::version) foreign_version = r.version;
   if (wire::check(r) != wire::header_check::ok || r.op != h.op) return false;
+  if (spill > r.length) return false;  // bytes beyond the one reply: a confused daemon
   out.resize(r.length);
-  if (!read_all(fd, out.data(), out.size(), in)) return false;
+  if (spill) std::memcpy(out.data(), first, spill);
+  if (!read_all(fd, out.data() + spill, out.size() - spill, in)) return false;
   // Descriptors the reply did not announce mean a confused daemon.
   if (in.fds.size() > r.nfds || (in.fds.size() < r.nfds && !in.lost)) return false;
   return true;
@@ -275,28 +299,29 @@ std::uint64_t new_image_id() {
 // the process has lost its task or no machd can be reached.
 int connection() {
   process_state& s = state();
-  const pid_t me = ::getpid();
-  if (tconn.fd >= 0 && tconn.pid == me) return s.lost ? -1 : tconn.fd;
+  const std::uint64_t generation = fork_watch::generation();
+  if (tconn.fd >= 0 && tconn.generation == generation) return s.lost ? -1 : tconn.fd;
   if (tconn.fd >= 0) {
     ::close(tconn.fd);  // inherited from the parent across fork
     tconn.fd = -1;
+    ::pthread_setspecific(close_key, nullptr);
   }
   if (s.lost) return -1;
   {
+    static std::once_flag once;
+    std::call_once(once, [] {
+      fork_watch::start(after_fork_child);
+      ::pthread_key_create(&close_key, close_at_thread_exit);
+    });
     std::lock_guard lk(s.mutex);
-    if (s.pid != me) {
-      static std::once_flag once;
-      std::call_once(once, [] {
-        ::pthread_atfork(nullptr, nullptr, after_fork_child);
-        ::pthread_key_create(&close_key, close_at_thread_exit);
-      });
+    if (!s.ready) {
       std::string error;
       s.socket = paths::socket_path(error);
       if (s.socket.empty()) {
         lose(("cannot find machd's socket: " + error).c_str());
         return -1;
       }
-      s.pid = me;
+      s.ready = true;
       s.image = new_image_id();
     }
   }
@@ -354,7 +379,7 @@ int connection() {
       s.boot_id = boot;
     }
     tconn.fd = fd;
-    tconn.pid = me;
+    tconn.generation = generation;
     ::pthread_setspecific(close_key, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd) + 1));
     return fd;
   }
@@ -386,7 +411,7 @@ bool read_self(std::uint64_t address, void* out, std::size_t size) {
   while (done < size) {
     iovec local{static_cast<char*>(out) + done, size - done};
     iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(address + done)), size - done};
-    const ssize_t n = ::process_vm_readv(::getpid(), &local, 1, &remote, 1, 0);
+    const ssize_t n = ::process_vm_readv(fork_watch::pid(), &local, 1, &remote, 1, 0);
     if (n <= 0) return false;
     done += static_cast<std::size_t>(n);
   }
@@ -548,9 +573,9 @@ bool capture_regions(const std::byte* sbytes, std::size_t send_size, wire::write
 struct client_kq {
   std::uint64_t id = 0;
   ino_t inode = 0;
-  pid_t pid = 0;
+  std::uint64_t generation = 0;  // fork_watch's: a forked child's are its parent's, not its own
 };
-std::mutex kq_mutex;
+// Under kq_mutex.
 std::map<int, client_kq>& kqueues() {
   static auto* m = new std::map<int, client_kq>;
   return *m;
@@ -561,14 +586,22 @@ ino_t inode_of(int fd) {
   return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
+void close_in_machd(std::uint64_t id) {
+  wire::writer w;
+  w.u64(id);
+  std::vector<std::byte> out;
+  request(op::kq_close, w.buffer(), out);
+}
+
 // Tells machd about kqueue descriptors the program closed (or that fork left behind).
 void reap_closed_kqueues() {
   std::vector<std::uint64_t> gone;
   {
+    const std::uint64_t generation = fork_watch::generation();
     std::lock_guard lk(kq_mutex);
     auto& m = kqueues();
     for (auto it = m.begin(); it != m.end();) {
-      if (it->second.pid != ::getpid()) {
+      if (it->second.generation != generation) {
         it = m.erase(it);
       } else if (inode_of(it->first) != it->second.inode) {
         gone.push_back(it->second.id);
@@ -578,12 +611,32 @@ void reap_closed_kqueues() {
       }
     }
   }
-  for (std::uint64_t id : gone) {
-    wire::writer w;
-    w.u64(id);
-    std::vector<std::byte> out;
-    request(op::kq_close, w.buffer(), out);
+  for (std::uint64_t id : gone) close_in_machd(id);
+}
+
+// The kqueue `kq` names in this process, if any (not one a forked child inherited).
+bool find_kqueue(int kq, client_kq& out) {
+  const std::uint64_t generation = fork_watch::generation();
+  std::lock_guard lk(kq_mutex);
+  auto it = kqueues().find(kq);
+  if (it == kqueues().end() || it->second.generation != generation) return false;
+  out = it->second;
+  return true;
+}
+
+// Whether descriptor `kq` still is the kqueue `k` (the program may have closed it and got
+// the number back for something else). When not, the kqueue is forgotten, here and in
+// machd.
+bool still_open(int kq, const client_kq& k) {
+  if (inode_of(kq) == k.inode) return true;
+  {
+    std::lock_guard lk(kq_mutex);
+    auto it = kqueues().find(kq);
+    if (it == kqueues().end() || it->second.id != k.id) return false;
+    kqueues().erase(it);
   }
+  close_in_machd(k.id);
+  return false;
 }
 
 // ---- the transport -------------------------------------------------------------------------
@@ -703,22 +756,16 @@ class machd_client final : public transport {
       return -1;
     }
     std::lock_guard lk(kq_mutex);
-    kqueues()[fds[0]] = client_kq{id, inode_of(fds[0]), ::getpid()};
+    kqueues()[fds[0]] = client_kq{id, inode_of(fds[0]), fork_watch::generation()};
     return fds[0];
   }
 
   int kevent(int kq, const kevent64_s* changes, int nchanges, kevent64_s* events, int nevents,
              unsigned flags, const timespec* timeout) override {
-    std::uint64_t id = 0;
-    {
-      std::lock_guard lk(kq_mutex);
-      auto it = kqueues().find(kq);
-      if (it == kqueues().end() || it->second.pid != ::getpid() ||
-          inode_of(kq) != it->second.inode) {
-        errno = EBADF;
-        return -1;
-      }
-      id = it->second.id;
+    client_kq k;
+    if (!find_kqueue(kq, k)) {
+      errno = EBADF;
+      return -1;
     }
     if (!events) nevents = 0;
     if (!changes) nchanges = 0;
@@ -727,8 +774,20 @@ class machd_client final : public transport {
       errno = EINVAL;
       return -1;
     }
+    // Whether the descriptor is still our kqueue costs an fstat, a system call per message
+    // of a busy event loop (a drain, and a knote enabled per receive). So, as in the
+    // in-process mode, only a call that asks for events checks, and only when it finds
+    // none, or before it may wait (machd cannot check while it waits). Until then a
+    // closed descriptor still reaches its old kqueue (doc/emu-divergences.md).
+    const bool immediate = (flags & KEVENT_FLAG_IMMEDIATE) ||
+                           (timeout && timeout->tv_sec == 0 && timeout->tv_nsec == 0);
+    const bool check_after = nevents > 0 && immediate;
+    if (nevents > 0 && !immediate && !still_open(kq, k)) {
+      errno = EBADF;
+      return -1;
+    }
     wire::writer w(tl_request);
-    w.u64(id);
+    w.u64(k.id);
     w.u32(static_cast<std::uint32_t>(nevents));
     w.u32(flags);
     w.u32(timeout ? 1 : 0);
@@ -750,12 +809,14 @@ class machd_client final : public transport {
       errno = EBADF;
       return -1;
     }
-    std::vector<std::pair<std::uint64_t, std::span<const std::byte>>> writes;
-    for (std::uint32_t i = 0; i < nwrites; ++i) {
+    // The direct receives are read twice (skipped now, copied below) rather than
+    // collected: a message per call must not cost an allocation.
+    const wire::reader writes = rd;
+    std::uint32_t complete = 0;
+    for (; complete < nwrites; ++complete) {
       std::uint64_t a = 0;
       std::span<const std::byte> data;
       if (!rd.u64(a) || !rd.bytes(data, wire::max_payload)) break;
-      writes.emplace_back(a, data);
     }
     outs_map outs;
     read_outs(rd, outs, in);
@@ -767,9 +828,18 @@ class machd_client final : public transport {
       errno = EBADF;
       return -1;
     }
+    if (n == 0 && check_after && !still_open(kq, k)) {
+      errno = EBADF;
+      return -1;
+    }
     if (!evs.empty()) std::memcpy(events, evs.data(), evs.size());
     // Direct receives: the message lands in the buffer the knote registered.
-    for (auto& [a, data] : writes) {
+    wire::reader wr = writes;
+    for (std::uint32_t i = 0; i < complete; ++i) {
+      std::uint64_t a = 0;
+      std::span<const std::byte> data;
+      wr.u64(a);
+      wr.bytes(data, wire::max_payload);
       auto* dst = reinterpret_cast<std::byte*>(static_cast<std::uintptr_t>(a));
       if (!data.empty()) std::memcpy(dst, data.data(), data.size());
       patch_tokens(dst, data.size(), outs);

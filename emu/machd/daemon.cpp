@@ -37,6 +37,20 @@ constexpr std::size_t max_receive = 50331580 + 256;
 // Tokens the core writes in place of OOL addresses; the client maps the data and patches.
 constexpr std::uint64_t token_base = 0xFFFF'8000'0000'0000ull;
 
+// Borrows the daemon's reply buffer for one reply and gives it back with its capacity, so
+// that steady-state replies allocate nothing (a huge one is not kept). A reply built while
+// another is (none is today) would get a buffer of its own.
+struct reply_lease {
+  explicit reply_lease(std::vector<std::byte>& h) : home(h), bytes(std::move(h)) {}
+  reply_lease(const reply_lease&) = delete;
+  reply_lease& operator=(const reply_lease&) = delete;
+  ~reply_lease() {
+    if (bytes.capacity() <= (std::size_t{1} << 20)) home = std::move(bytes);
+  }
+  std::vector<std::byte>& home;
+  std::vector<std::byte> bytes;
+};
+
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 bool pidfd_exited(int fd) {
@@ -75,13 +89,29 @@ struct frame_memory final : kern::user_memory {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> deallocs;
   std::vector<out> outs;
   std::uint32_t fd_outs = 0;  // outs held as memfds (at most wire::max_frame_fds)
-  std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writables;
+  // A kevent receive buffer: the bytes the core may fill, and how many of them it did.
+  struct receive_buffer {
+    std::uint64_t address = 0;
+    std::vector<std::byte> bytes;
+    std::size_t written = 0;
+  };
+  std::vector<receive_buffer> writables;
+  // Receive buffers of earlier requests, kept for the next ones, so that a direct receive
+  // per message costs no allocation (and no zeroing of the whole buffer). They hold only
+  // this connection's task's own messages, and only the bytes the core writes anew are
+  // sent back (written()). A few of moderate size are kept.
+  std::vector<std::vector<std::byte>> spare;
+  static constexpr std::size_t spare_max_count = 8;
+  static constexpr std::size_t spare_max_bytes = std::size_t{256} << 10;
 
   void clear() {
     regions.clear();
     deallocs.clear();
     outs.clear();
     fd_outs = 0;
+    for (receive_buffer& b : writables)
+      if (spare.size() < spare_max_count && b.bytes.capacity() <= spare_max_bytes)
+        spare.push_back(std::move(b.bytes));
     writables.clear();
   }
   const captured* find(std::uint64_t a, std::size_t size) const {
@@ -123,8 +153,21 @@ struct frame_memory final : kern::user_memory {
     return outs.back().token;
   }
   std::span<std::byte> writable(std::uint64_t a, std::size_t size) override {
-    writables.emplace_back(a, std::vector<std::byte>(size > max_receive ? max_receive : size));
-    return writables.back().second;
+    std::vector<std::byte> bytes;
+    if (!spare.empty()) {
+      bytes = std::move(spare.back());
+      spare.pop_back();
+    }
+    bytes.resize(size > max_receive ? max_receive : size);
+    writables.push_back({a, std::move(bytes), 0});
+    return writables.back().bytes;
+  }
+  void written(std::uint64_t a, std::size_t size) override {
+    for (auto it = writables.rbegin(); it != writables.rend(); ++it)
+      if (it->address == a) {
+        it->written = std::min(size, it->bytes.size());
+        return;
+      }
   }
 };
 
@@ -164,9 +207,10 @@ struct kq_rec final : kern::kqueue_listener {
       const char one = 1;
       [[maybe_unused]] ssize_t n = ::send(write_fd, &one, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     } else {
-      char buf[16];
-      while (::recv(read_fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
-      }
+      // The one byte we wrote (we are the only writer; if the program read it itself,
+      // this finds nothing, which is as good).
+      char byte;
+      [[maybe_unused]] ssize_t n = ::recv(read_fd, &byte, 1, MSG_DONTWAIT);
     }
   }
 };
@@ -197,6 +241,7 @@ struct daemon::conn {
   // (by offset into `out`); each batch is closed here once sent.
   std::vector<std::byte> out;
   std::size_t out_off = 0;
+  bool watch_out = false;  // EPOLLOUT is registered (a reply waits for room)
   std::vector<std::pair<std::size_t, std::vector<kern::ref<fd_region>>>> out_fds;
   // The request in progress.
   parked_kind parked = parked_kind::none;
@@ -213,6 +258,7 @@ struct daemon::conn {
   kwaker kw;
   kern::ref<kern::kqueue> kq;
   std::vector<kevent64_s> events;
+  std::vector<kevent64_s> changes;  // a kevent64 request's, kept for its capacity
 
   ~conn() {
     if (fd >= 0) ::close(fd);
@@ -337,17 +383,20 @@ int daemon::run() {
     // Deaths first. A process that exited before a peer's request was written (the peer's
     // waitpid returned, say) has a readable pidfd in every batch that holds that request,
     // so the request sees the task gone, as on XNU, where exit tears the space down before
-    // the parent can reap.
-    std::stable_partition(events, events + std::max(n, 0), [](const epoll_event& e) {
-      return (e.data.u64 & tag_mask) == tag_pidfd;
-    });
+    // the parent can reap. (Two passes rather than a partition, which may allocate.)
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t tag = events[i].data.u64;
+      if ((tag & tag_mask) != tag_pidfd) continue;
+      auto it = tasks_.find(static_cast<pid_t>(tag & ~tag_mask));
+      if (it != tasks_.end()) kill_task(it->second.get(), "process exited");
+      drain_ready();
+    }
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == 0) {
         accept_all();
       } else if ((tag & tag_mask) == tag_pidfd) {
-        auto it = tasks_.find(static_cast<pid_t>(tag & ~tag_mask));
-        if (it != tasks_.end()) kill_task(it->second.get(), "process exited");
+        continue;
       } else {
         const std::uint64_t id = tag & ~tag_mask;
         auto it = conns_.find(id);
@@ -461,11 +510,17 @@ void daemon::answer_version(int fd, std::uint16_t op) {
 void daemon::on_readable(conn& c) {
   const std::uint64_t id = c.id;
   for (;;) {
-    std::byte* dst;
+    // While the header is incomplete, the payload's first bytes are read with it (a
+    // request usually arrives whole, so one read takes it) into `first`.
+    std::byte first[1024];
+    iovec iov[2];
+    std::size_t niov = 1;
     std::size_t want;
     if (c.hdr_have < sizeof c.hdr) {
-      dst = reinterpret_cast<std::byte*>(&c.hdr) + c.hdr_have;
       want = sizeof c.hdr - c.hdr_have;
+      iov[0] = {reinterpret_cast<std::byte*>(&c.hdr) + c.hdr_have, want};
+      iov[1] = {first, sizeof first};
+      niov = 2;
     } else {
       // Grow the payload as bytes arrive: a header promising 96 MiB costs nothing until
       // the bytes are really sent.
@@ -473,12 +528,13 @@ void daemon::on_readable(conn& c) {
         const std::size_t grow = std::min<std::size_t>(c.hdr.length - c.payload_have, 1 << 20);
         c.payload.resize(c.payload_have + grow);
       }
-      dst = c.payload.data() + c.payload_have;
       want = c.payload.size() - c.payload_have;
+      iov[0] = {c.payload.data() + c.payload_have, want};
     }
     // Every descriptor received is owned at once, so that any way out closes it. Some are
     // dropped when more came than a frame may carry, or when we are out of descriptors.
-    const ssize_t n = want ? fd_passing::receive(c.fd, dst, want, MSG_DONTWAIT, c.fds, c.fds_lost) : 0;
+    const ssize_t n =
+        want ? fd_passing::receive(c.fd, iov, niov, MSG_DONTWAIT, c.fds, c.fds_lost) : 0;
     if (want && n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
       close_conn(id);
@@ -497,7 +553,8 @@ void daemon::on_readable(conn& c) {
       return;
     }
     if (c.hdr_have < sizeof c.hdr) {
-      c.hdr_have += static_cast<std::size_t>(n);
+      const std::size_t head = std::min(static_cast<std::size_t>(n), want);
+      c.hdr_have += head;
       if (c.hdr_have < sizeof c.hdr) continue;
       if (const wire::header_check why = wire::check(c.hdr); why != wire::header_check::ok) {
         // A client of another build: tell it our version (an empty answer in our
@@ -506,6 +563,14 @@ void daemon::on_readable(conn& c) {
         kill_task(c.task, why == wire::header_check::bad_version ? "another wire version" : "bad frame header");
         return;
       }
+      const std::size_t spill = static_cast<std::size_t>(n) - head;
+      if (spill > c.hdr.length) {
+        // Bytes beyond this frame: a second request before the reply to the first.
+        kill_task(c.task, "protocol violation");
+        return;
+      }
+      c.payload.assign(first, first + spill);
+      c.payload_have = spill;
     } else {
       c.payload_have += static_cast<std::size_t>(n);
     }
@@ -530,6 +595,10 @@ void daemon::on_readable(conn& c) {
     c.payload.clear();
     c.fds.clear();  // closes any the request did not take
     c.fds_lost = false;
+    // A client sends its next request only after this one's reply, so nothing more is
+    // expected now; if something came anyway, the socket is still readable and (level
+    // triggered) epoll reports it again. Reading on would cost a read that finds nothing.
+    return;
   }
 }
 
@@ -567,6 +636,8 @@ void daemon::on_writable(conn& c) {
   }
   c.out.clear();
   c.out_off = 0;
+  if (!c.watch_out) return;  // written at once, as nearly every reply is: epoll untouched
+  c.watch_out = false;
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = tag_conn | c.id;
@@ -587,7 +658,8 @@ void daemon::reply(conn& c, wire::op o, wire::writer& w,
   const std::uint64_t id = c.id;
   on_writable(c);
   auto it = conns_.find(id);
-  if (it != conns_.end() && !it->second->out.empty()) {
+  if (it != conns_.end() && !it->second->out.empty() && !it->second->watch_out) {
+    it->second->watch_out = true;
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT;
     ev.data.u64 = tag_conn | id;
@@ -696,7 +768,8 @@ bool daemon::on_port_call(conn& c) {
   pc.in.assign(r.in.begin(), r.in.end());
   lib::port_result res;
   lib::execute(kernel_, *c.task->task, pc, res);
-  wire::writer w;
+  reply_lease buf(reply_buf_);
+  wire::writer w(buf.bytes);
   w.i32(res.kr);
   for (std::uint64_t o : res.out) w.u64(o);
   w.bytes(res.blob);
@@ -895,7 +968,8 @@ std::vector<kern::ref<fd_region>> encode_outs(wire::writer& w, const frame_memor
 }  // namespace
 
 void daemon::finish_msg(conn& c, mach_msg_return_t mr, bool receive_phase) {
-  wire::writer w;
+  reply_lease buf(reply_buf_);
+  wire::writer w(buf.bytes);
   w.i32(mr);
   w.u32(receive_phase ? 1 : 0);
   std::size_t len = 0;
@@ -965,7 +1039,9 @@ bool daemon::on_kevent(conn& c) {
   c.kq = it->second->kq;
   c.mem.clear();
   c.events.assign(r.nevents, kevent64_s{});
-  std::vector<kevent64_s> changes(r.changes.size() / sizeof(kevent64_s));
+  // Copied out of the payload, which need not be aligned for them.
+  std::vector<kevent64_s>& changes = c.changes;
+  changes.resize(r.changes.size() / sizeof(kevent64_s));
   if (!changes.empty()) std::memcpy(changes.data(), r.changes.data(), r.changes.size());
   const bool immediate = (r.flags & KEVENT_FLAG_IMMEDIATE) ||
                          (r.has_timeout && r.timeout_ns == 0) || r.nevents == 0;
@@ -982,24 +1058,19 @@ bool daemon::on_kevent(conn& c) {
 }
 
 void daemon::finish_kevent(conn& c, int n) {
-  wire::writer w;
+  reply_lease buf(reply_buf_);
+  wire::writer w(buf.bytes);
   w.i32(n);
   const std::size_t count = n > 0 ? static_cast<std::size_t>(n) : 0;
   w.bytes(c.events.data(), count * sizeof(kevent64_s));
-  // Direct receives: what the core wrote into each registered buffer.
-  std::vector<std::pair<std::uint64_t, std::span<const std::byte>>> writes;
-  for (std::size_t i = 0; i < count; ++i) {
-    const kevent64_s& ev = c.events[i];
-    if (!(ev.fflags == MACH_MSG_SUCCESS || (ev.fflags & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR))
-      continue;
-    for (auto& [a, data] : c.mem.writables)
-      if (a == ev.ext[0] && ev.ext[1] && ev.ext[1] <= data.size())
-        writes.emplace_back(a, std::span<const std::byte>(data.data(), ev.ext[1]));
-  }
-  w.u32(static_cast<std::uint32_t>(writes.size()));
-  for (auto& [a, data] : writes) {
-    w.u64(a);
-    w.bytes(data);
+  // Direct receives: what the core wrote into each registered buffer, in the order written.
+  std::uint32_t writes = 0;
+  for (const auto& b : c.mem.writables) writes += b.written != 0;
+  w.u32(writes);
+  for (const auto& b : c.mem.writables) {
+    if (!b.written) continue;
+    w.u64(b.address);
+    w.bytes(b.bytes.data(), b.written);
   }
   auto fds = encode_outs(w, c.mem);
   c.mem.clear();

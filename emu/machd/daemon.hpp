@@ -107,6 +107,7 @@ class daemon {
   std::unordered_map<std::uint64_t, std::unique_ptr<conn>> conns_;
   std::unordered_map<pid_t, std::unique_ptr<task_rec>> tasks_;
   std::vector<std::uint64_t> ready_;                       // woken parked connections
+  std::vector<std::byte> reply_buf_;  // the payload of the reply being built (reply_lease)
   std::set<std::pair<clock::time_point, std::uint64_t>> deadlines_;
   std::optional<clock::time_point> idle_since_;
 

@@ -83,19 +83,25 @@ inline bool take(const msghdr& mh, std::vector<unique_fd>& out) {
   return !(mh.msg_flags & MSG_CTRUNC);
 }
 
-// One recvmsg of at most `n` bytes into `p` with `flags` (MSG_CMSG_CLOEXEC added): every
-// descriptor that came with them is owned at once, appended to `out`, so that any way out
-// closes it; `lost` is set when some were dropped (see take()). Returns recvmsg's result.
-inline ssize_t receive(int fd, void* p, std::size_t n, int flags, std::vector<unique_fd>& out, bool& lost) {
-  iovec iov{p, n};
+// One recvmsg into the `niov` buffers of `iov`, filled in order (one read can take a
+// frame's header and its payload), with `flags` (MSG_CMSG_CLOEXEC added): every descriptor
+// that came with the bytes is owned at once, appended to `out`, so that any way out closes
+// it; `lost` is set when some were dropped (see take()). Returns recvmsg's result.
+inline ssize_t receive(int fd, iovec* iov, std::size_t niov, int flags,
+                       std::vector<unique_fd>& out, bool& lost) {
   control_buffer cb;
   msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
+  mh.msg_iov = iov;
+  mh.msg_iovlen = niov;
   prepare(mh, cb);
   const ssize_t k = ::recvmsg(fd, &mh, flags | MSG_CMSG_CLOEXEC);
   if (k >= 0 && !take(mh, out)) lost = true;
   return k;
+}
+// The same into one buffer of `n` bytes at `p`.
+inline ssize_t receive(int fd, void* p, std::size_t n, int flags, std::vector<unique_fd>& out, bool& lost) {
+  iovec iov{p, n};
+  return receive(fd, &iov, 1, flags, out, lost);
 }
 
 }  // namespace machemu::fd_passing

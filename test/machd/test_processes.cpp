@@ -13,6 +13,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -356,6 +358,54 @@ BOOST_AUTO_TEST_CASE(kqueue_is_readable_when_another_process_sends) {
   BOOST_REQUIRE_EQUAL(kevent64(kq, nullptr, 0, &out, 1, KEVENT_FLAG_IMMEDIATE, nullptr), 1);
   BOOST_CHECK_EQUAL(out.ident, port);
   BOOST_CHECK_EQUAL(receive(port).header.msgh_id, 9);
+  ::close(kq);
+  drop_receive(port);
+}
+
+// kevent64 receiving directly (MACH_RCV_MSG in fflags) through machd: each message lands
+// in the registered buffer whole, and not one byte beyond the message and its trailer is
+// written, also when a larger message came before it (machd reuses its buffers).
+BOOST_AUTO_TEST_CASE(a_kevent_direct_receive_writes_exactly_each_message) {
+  const mach_port_t port = new_receive();
+  const int kq = kqueue();
+  BOOST_REQUIRE(kq >= 0);
+  struct {
+    mach_msg_header_t header;
+    unsigned char body[400];
+  } big{}, small{};
+  for (std::size_t i = 0; i < sizeof big.body; ++i) big.body[i] = static_cast<unsigned char>(i);
+  small.body[0] = 0x5A;
+  const mach_msg_size_t sizes[2] = {sizeof big, sizeof(mach_msg_header_t) + 4};
+  const std::array<mach_msg_header_t*, 2> messages{&big.header, &small.header};
+  for (int i = 0; i < 2; ++i) {
+    mach_msg_header_t& h = *messages[i];
+    h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+    h.msgh_size = sizes[i];
+    h.msgh_remote_port = port;
+    h.msgh_id = 100 + i;
+    BOOST_REQUIRE_EQUAL(mach_msg(&h, MACH_SEND_MSG, sizes[i], 0, MACH_PORT_NULL, 0, MACH_PORT_NULL),
+                        MACH_MSG_SUCCESS);
+  }
+  unsigned char buf[1024];
+  kevent64_s ev;
+  EV_SET64(&ev, port, EVFILT_MACHPORT, EV_ADD, MACH_RCV_MSG, 0, 0,
+           reinterpret_cast<std::uint64_t>(buf), sizeof buf);
+  BOOST_REQUIRE_EQUAL(kevent64(kq, &ev, 1, nullptr, 0, 0, nullptr), 0);
+  for (int i = 0; i < 2; ++i) {
+    std::memset(buf, 0xEE, sizeof buf);
+    kevent64_s out{};
+    BOOST_REQUIRE_EQUAL(kevent64(kq, nullptr, 0, &out, 1, KEVENT_FLAG_IMMEDIATE, nullptr), 1);
+    BOOST_CHECK_EQUAL(out.fflags, static_cast<std::uint32_t>(MACH_MSG_SUCCESS));
+    const std::size_t written = sizes[i] + sizeof(mach_msg_trailer_t);
+    BOOST_REQUIRE_EQUAL(out.ext[1], written);
+    mach_msg_header_t h;
+    std::memcpy(&h, buf, sizeof h);
+    BOOST_CHECK_EQUAL(h.msgh_id, 100 + i);
+    BOOST_CHECK_EQUAL(h.msgh_size, sizes[i]);
+    BOOST_CHECK(std::memcmp(buf + sizeof h, reinterpret_cast<const unsigned char*>(messages[i]) + sizeof h,
+                            sizes[i] - sizeof h) == 0);
+    BOOST_CHECK(std::all_of(buf + written, buf + sizeof buf, [](unsigned char b) { return b == 0xEE; }));
+  }
   ::close(kq);
   drop_receive(port);
 }
