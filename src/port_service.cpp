@@ -5,10 +5,13 @@
 // lost. Every time a wait is armed we therefore drain the kqueue right after arming (so
 // anything that became ready before is seen), and from then on every new event is an
 // edge that the armed wait catches. A wake re-arms first and then drains, for the same
-// reason. Knotes are level-triggered and stay enabled while their port is in use, so a
-// request/response loop pays no kevent64 call per message to re-enable one; a knote that
-// reports a port with no receive queued is disabled then (lazily), so a port with messages
-// but no reader does not keep waking us, and enabled again by the next async_receive.
+// reason.
+//
+// A port's knote is enabled exactly while a receive waits on it, for that receive (see
+// arm_locked): the kevent64 that reports a message has received it into the receive's
+// buffer. A request/response loop thus pays per message one kevent64 that receives and
+// one that enables the knote for the next receive, which a handler started meanwhile; the
+// second runs after the handler has sent its answer, off the path of the next message.
 #include <machio/detail/port_service.hpp>
 
 #include <machio/detail/message_access.hpp>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace machio::detail {
 namespace {
@@ -70,6 +74,21 @@ bool try_receive(mach_port_name_t name, port_op& op) {
 // udata of the notify port's knote; port knotes carry their port_impl's address.
 constexpr std::uint64_t notify_udata = 1;
 
+// The completions a wake of `service` is running on this thread. A handler it runs often
+// starts the next operation, and a send finishes at once: posting that completion would
+// queue it behind Asio's reactor task, which then polls once more (an epoll_wait per
+// message) before the handler runs. Instead it joins this batch and runs when the handler
+// that started it has returned: still not inside the initiating call, and on the same
+// io_context. `budget` bounds how many may join one wake, so a handler that keeps
+// starting operations that finish at once cannot starve the rest of the io_context.
+struct completion_batch {
+  const port_service* service;
+  op_queue* ops;
+  unsigned budget;
+};
+thread_local completion_batch* running_batch = nullptr;
+constexpr unsigned max_joined_completions = 64;
+
 }  // namespace
 
 struct port_service::pump {
@@ -118,14 +137,8 @@ void port_service::destroy(port_impl& impl) noexcept {
   op_queue done;
   {
     std::lock_guard lock(mutex_);
-    while (port_op* op = impl.ops.pop()) {
-      op->slot.clear();
-      op->ec = boost::asio::error::operation_aborted;
-      --pending_;
-      done.push(op);
-    }
-    if (impl.knote_added) set_knote_locked(impl, EV_DELETE);
-    impl.knote_added = impl.knote_enabled = false;
+    delete_knote_locked(impl);  // first: the kernel must not receive into their buffers
+    fail_ops_locked(impl, boost::asio::error::operation_aborted, done);
     (impl.prev ? impl.prev->next : live_) = impl.next;
     if (impl.next) impl.next->prev = impl.prev;
     impl.prev = impl.next = nullptr;
@@ -139,13 +152,9 @@ std::size_t port_service::cancel(port_impl& impl) noexcept {
   std::size_t n = 0;
   {
     std::lock_guard lock(mutex_);
-    while (port_op* op = impl.ops.pop()) {
-      op->slot.clear();
-      op->ec = boost::asio::error::operation_aborted;
-      --pending_;
-      ++n;
-      done.push(op);
-    }
+    disarm_locked(impl);
+    for (port_op* op = impl.ops.front(); op; op = op->next) ++n;
+    fail_ops_locked(impl, boost::asio::error::operation_aborted, done);
     if (!shut_down_) update_locked(done);
   }
   complete(done);
@@ -155,8 +164,7 @@ std::size_t port_service::cancel(port_impl& impl) noexcept {
 void port_service::reset(port_impl& impl, mach_port_name_t name) noexcept {
   cancel(impl);
   std::lock_guard lock(mutex_);
-  if (impl.knote_added) set_knote_locked(impl, EV_DELETE);
-  impl.knote_added = impl.knote_enabled = false;
+  delete_knote_locked(impl);
   impl.name = name;
 }
 
@@ -180,23 +188,12 @@ void port_service::start_receive(port_impl& impl, port_op* op) {
     } else {
       impl.ops.push(op);
       ++pending_;
-      // Arm before enabling: the enable may raise the kqueue's edge at once.
+      // Wait on the kqueue before enabling the knote: the enable may raise its edge at once.
       update_locked(done);
-      if (!impl.knote_enabled) {
-        if (!set_knote_locked(impl, impl.knote_added ? EV_ENABLE : (EV_ADD | EV_ENABLE))) {
-          const int err = errno;
-          if (impl.ops.remove(op)) {  // the drain above may have completed it already
-            --pending_;
-            op->slot.clear();
-            op->ec = boost::system::error_code(err, boost::system::system_category());
-            done.push(op);
-          }
-          update_locked(done);
-        }
-      }
+      rearm_locked(impl, done);
     }
   }
-  complete(done);  // posts: never runs a handler inside the initiating call
+  complete_initiated(done);  // never runs a handler inside the initiating call
 }
 
 void port_service::start_send(port_op* op) {
@@ -217,7 +214,7 @@ void port_service::start_send(port_op* op) {
       update_locked(done);
     }
   }
-  complete(done);
+  complete_initiated(done);
 }
 
 void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept {
@@ -225,6 +222,8 @@ void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancella
   {
     std::lock_guard lock(mutex_);
     if ((op->cancellable & type) == boost::asio::cancellation_type::none) return;
+    const bool armed = impl && impl->armed == op;
+    if (armed) disarm_locked(*impl);  // before the op and its buffer go away
     const bool removed = impl ? impl->ops.remove(op) : sends_.remove(op);
     if (!removed) return;  // already completing: its handler is queued
     --pending_;
@@ -232,6 +231,7 @@ void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancella
     op->slot.clear();
     op->ec = boost::asio::error::operation_aborted;
     done.push(op);
+    if (armed) rearm_locked(*impl, done);
     update_locked(done);
   }
   complete(done);
@@ -282,15 +282,88 @@ void port_service::cancel_request_locked(port_op* op) noexcept {
   if (previous != MACH_PORT_NULL) mach_port_deallocate(mach_task_self(), previous);
 }
 
-bool port_service::set_knote_locked(port_impl& impl, std::uint16_t flags) noexcept {
+// Enables the knote of `impl` for its front operation: with MACH_RCV_MSG and that
+// operation's buffer in ext[0]/ext[1], so that the kevent64 which reports the message has
+// already received it (one call where a report and a mach_msg would be two), and with
+// EV_DISPATCH, so that the kernel receives one message per enable and never while no
+// operation waits: a message nobody asked for stays in the port. MACH_RCV_LARGE is always
+// set, so a message too large for the buffer stays queued too; try_receive then takes it
+// with the operation's own rules. An operation that accepts guarded port descriptors uses
+// a knote without MACH_RCV_MSG (the kevent receive cannot ask for them) and receives with
+// mach_msg; MACH_RCV_MSG cannot be toggled on a registered knote, hence the EV_DELETE.
+bool port_service::arm_locked(port_impl& impl) noexcept {
+  port_op* op = impl.ops.front();
+  if (!op || impl.armed == op) return true;
+  std::uint32_t fflags = 0;
+  std::span<std::byte> into;
+  if (op->what == port_op::kind::receive_bytes) {
+    fflags = MACH_RCV_MSG | MACH_RCV_LARGE;
+    into = op->buffer;
+  } else if (!op->options.guarded_descriptors) {
+    const receive_options& o = op->options;
+    const std::size_t size =
+        std::max<std::size_t>(o.buffer_size, sizeof(mach_msg_header_t)) + trailer_size(o.trailer);
+    if (op->direct_buffer.capacity() < size) {
+      try {
+        op->direct_buffer = message_buffer(size);
+      } catch (const std::bad_alloc&) {
+        errno = ENOMEM;
+        return false;
+      }
+    }
+    fflags = static_cast<std::uint32_t>(receive_option_bits(o) | MACH_RCV_LARGE);
+    into = {op->direct_buffer.data(), op->direct_buffer.capacity()};
+  }
+  const bool direct = fflags != 0;
+  if (impl.knote_added && impl.knote_direct != direct) delete_knote_locked(impl);
   kevent64_s ev;
-  EV_SET64(&ev, impl.name, EVFILT_MACHPORT, flags, 0, 0, reinterpret_cast<std::uint64_t>(&impl), 0, 0);
+  EV_SET64(&ev, impl.name, EVFILT_MACHPORT, EV_ADD | EV_ENABLE | EV_DISPATCH, fflags, 0,
+           reinterpret_cast<std::uint64_t>(&impl), reinterpret_cast<std::uint64_t>(into.data()), into.size());
   if (kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr) < 0) return false;
-  if (flags & EV_ADD) impl.knote_added = true;
-  if (flags & EV_DELETE) impl.knote_added = false;
-  if (flags & (EV_DISABLE | EV_DELETE)) impl.knote_enabled = false;
-  else if (flags & (EV_ADD | EV_ENABLE)) impl.knote_enabled = true;
+  impl.knote_added = true;
+  impl.knote_direct = direct;
+  impl.knote_fflags = fflags;
+  impl.armed = op;
   return true;
+}
+
+// XNU applies every change to a registered knote as a whole: fflags, ext[0]/ext[1] and
+// udata are replaced by the change's, and one that drops MACH_RCV_MSG is refused (EINVAL,
+// and the knote would stay enabled). So the disable repeats the registered fflags, and
+// takes the buffer away: nothing may be received into it once its operation is gone.
+void port_service::disarm_locked(port_impl& impl) noexcept {
+  if (!impl.armed) return;
+  impl.armed = nullptr;
+  kevent64_s ev;
+  EV_SET64(&ev, impl.name, EVFILT_MACHPORT, EV_DISABLE, impl.knote_fflags, 0,
+           reinterpret_cast<std::uint64_t>(&impl), 0, 0);
+  (void)kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr);  // ENOENT: the port died, the knote with it
+}
+
+void port_service::delete_knote_locked(port_impl& impl) noexcept {
+  impl.armed = nullptr;
+  if (!impl.knote_added) return;
+  impl.knote_added = false;
+  kevent64_s ev;
+  EV_SET64(&ev, impl.name, EVFILT_MACHPORT, EV_DELETE, 0, 0, 0, 0, 0);
+  (void)kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr);
+}
+
+// Completes every operation of `impl` with `ec`. The knote must not be armed for any.
+void port_service::fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept {
+  while (port_op* op = impl.ops.pop()) {
+    op->slot.clear();
+    op->ec = ec;
+    --pending_;
+    done.push(op);
+  }
+}
+
+// Arms the knote for the front operation, if any; when that fails (the name died, say),
+// every operation of `impl` fails with the error: none of them could ever be served.
+void port_service::rearm_locked(port_impl& impl, op_queue& done) noexcept {
+  if (arm_locked(impl)) return;
+  fail_ops_locked(impl, boost::system::error_code(errno, boost::system::system_category()), done);
 }
 
 // Keeps "a wait is armed exactly while operations are pending", draining after each arm.
@@ -334,7 +407,30 @@ void port_service::on_wake(std::uint64_t generation) {
   // We run on the io_context (this is the wait's completion, not an initiating call), so
   // a handler whose executor allows it runs right here: no trip through the scheduler's
   // queue, which would cost a reactor poll per message.
+  completion_batch batch{this, &done, max_joined_completions};
+  struct restore {
+    completion_batch* previous;
+    ~restore() { running_batch = previous; }
+  } guard{std::exchange(running_batch, &batch)};
   complete(done, port_op::ending::dispatch);
+}
+
+void port_service::complete_initiated(op_queue& done) {
+  completion_batch* batch = running_batch;
+  if (!batch || batch->service != this) {
+    complete(done);
+    return;
+  }
+  // The wake running the batch checks for idleness once its handlers are done; checking
+  // here, between a handler's send and its next receive, would post a check for nothing.
+  while (port_op* op = done.pop()) {
+    if (op->home == &io_ && batch->budget > 0) {
+      --batch->budget;
+      batch->ops->push(op);
+    } else {
+      op->finish(op, port_op::ending::post);
+    }
+  }
 }
 
 // Takes every pending kqueue event (zero timeout, until empty) and serves the ports.
@@ -351,30 +447,54 @@ bool port_service::drain_locked(op_queue& done) {
         retry_sends_locked(done);
         continue;
       }
-      auto* impl = reinterpret_cast<port_impl*>(events[i].udata);
-      if (events[i].flags & EV_EOF) impl->knote_added = impl->knote_enabled = false;  // the port died
-      serve_port_locked(*impl, done);
+      serve_event_locked(*reinterpret_cast<port_impl*>(events[i].udata), events[i], done);
     }
     if (n < 32) break;
   }
   return any;
 }
 
-void port_service::serve_port_locked(port_impl& impl, op_queue& done) {
-  if (impl.ops.empty()) {
-    // Messages but no reader: stop hearing about them until the next async_receive.
-    if (impl.knote_enabled) set_knote_locked(impl, EV_DISABLE);
+// One event of the knote of `impl`: the message its armed operation asked for, received
+// into that operation's buffer (direct knote) or waiting in the port, or the end of the
+// port (EV_EOF, which deletes the knote).
+void port_service::serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done) {
+  port_op* const op = std::exchange(impl.armed, nullptr);  // EV_DISPATCH disabled the knote
+  if (ev.flags & EV_EOF) {
+    // The receive right is gone: mach_msg tells each operation how.
+    impl.knote_added = false;
+    while (port_op* front = impl.ops.front()) {
+      if (!try_receive(impl.name, *front)) break;
+      impl.ops.pop();
+      --pending_;
+      front->slot.clear();
+      done.push(front);
+    }
+    rearm_locked(impl, done);
     return;
   }
-  while (port_op* op = impl.ops.front()) {
-    if (!try_receive(impl.name, *op)) break;  // spurious: wait again
-    impl.ops.pop();
-    --pending_;
-    op->slot.clear();
-    done.push(op);
+  if (!op || op != impl.ops.front()) {  // not one we armed: cannot happen, but never trust it
+    rearm_locked(impl, done);
+    return;
   }
-  if (!impl.ops.empty() && !impl.knote_enabled)
-    set_knote_locked(impl, impl.knote_added ? EV_ENABLE : (EV_ADD | EV_ENABLE));
+  const auto mr = static_cast<mach_msg_return_t>(ev.fflags);
+  if (impl.knote_direct && mr != MACH_RCV_TOO_LARGE) {
+    if (mr != MACH_MSG_SUCCESS) {
+      op->ec = make_mach_error_code(mr);
+    } else if (op->what == port_op::kind::receive_bytes) {
+      op->bytes = load<mach_msg_header_t>(op->buffer.data()).msgh_size;
+    } else {
+      const mach_msg_size_t total = received_size(op->direct_buffer);
+      op->received = received_message::from_buffer(std::move(op->direct_buffer), total, op->ec);
+    }
+  } else if (!try_receive(impl.name, *op)) {  // too large (still queued), or not direct
+    rearm_locked(impl, done);
+    return;
+  }
+  impl.ops.pop();
+  --pending_;
+  op->slot.clear();
+  done.push(op);
+  rearm_locked(impl, done);
 }
 
 // Empties the notify port. Dead-name notifications (a send-possible request whose port
@@ -432,7 +552,10 @@ void port_service::shutdown() {
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
-    for (port_impl* impl = live_; impl; impl = impl->next) doomed.splice(impl->ops);
+    for (port_impl* impl = live_; impl; impl = impl->next) {
+      disarm_locked(*impl);  // the doomed ops' buffers must not receive
+      doomed.splice(impl->ops);
+    }
     while (port_op* op = sends_.pop()) {
       cancel_request_locked(op);
       doomed.push(op);
@@ -466,15 +589,9 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
     notify_port_ = MACH_PORT_NULL;
     open_kqueue();
     for (port_impl* impl = live_; impl; impl = impl->next) {
-      impl->knote_added = impl->knote_enabled = false;
-      if (impl->ops.empty() || set_knote_locked(*impl, EV_ADD | EV_ENABLE)) continue;
-      const boost::system::error_code ec(errno, boost::system::system_category());
-      while (port_op* op = impl->ops.pop()) {
-        --pending_;
-        op->slot.clear();
-        op->ec = ec;
-        done.push(op);
-      }
+      impl->knote_added = false;
+      impl->armed = nullptr;
+      rearm_locked(*impl, done);
     }
     retry_sends_locked(done);
     update_locked(done);

@@ -30,8 +30,11 @@ struct receive_options {
   //! The trailer to request (default: everything up to the port's context).
   trailer_elements trailer = trailer_elements::context;
   //! Accept guarded port descriptors (MACH_RCV_GUARDED_DESC); without it the kernel
-  //! destroys the rights they carry.
-  bool guarded_descriptors = true;
+  //! destroys the rights they carry (the descriptor arrives with name 0). Off by
+  //! default, as in C: the kevent that receives for async_receive cannot accept them,
+  //! so an async_receive that asks for them receives with a mach_msg of its own, one
+  //! more call per message.
+  bool guarded_descriptors = false;
 };
 
 //! Sends \p msg, waiting at most \p timeout for room in a full queue. On success \p msg is

@@ -218,6 +218,101 @@ BOOST_AUTO_TEST_CASE(receive_into_a_user_buffer) {
   BOOST_TEST(h.msgh_id == 21);
 }
 
+BOOST_AUTO_TEST_CASE(a_message_with_no_receive_waiting_stays_in_the_port) {
+  // The kevent receives a message only for a receive that waits: one that arrives in
+  // between is still in the port for whoever receives next, here a synchronous receive.
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  machio::receive_port port(io, std::move(pair.receive));
+  machio::send(ping(pair.send, 1));
+  int calls = 0;
+  port.async_receive([&](error_code ec, machio::received_message m) {
+    ++calls;
+    BOOST_TEST(!ec);
+    BOOST_TEST(m.id() == 1);
+  });
+  io.run();
+  BOOST_TEST(calls == 1);
+  machio::send(ping(pair.send, 2));
+  io.restart();
+  io.poll();
+  auto later = machio::receive(port.right(), {}, machio::no_wait);
+  BOOST_TEST(later.id() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_message_larger_than_the_buffer) {
+  // Too large for the kevent's buffer: with grow it stays queued and is received whole,
+  // without grow the kernel destroys it (rights included) and says so.
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  machio::receive_port port(io, std::move(pair.receive));
+  const std::vector<std::byte> big(4096, std::byte{0x5a});
+  auto large = [&](mach_msg_id_t id) {
+    return machio::message_builder(id)
+        .destination(pair.send)
+        .append(big)
+        .add_port(machio::receive_right::allocate().make_send())
+        .build();
+  };
+  machio::send(large(3));
+  machio::send(large(4));
+  machio::receive_options small;
+  small.buffer_size = 64;
+  std::size_t grown = 0;
+  port.async_receive(small, [&](error_code ec, machio::received_message m) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(m.id() == 3);
+    grown = m.body().size();
+  });
+  small.grow = false;
+  error_code refused;
+  port.async_receive(small, [&](error_code ec, machio::received_message m) {
+    refused = ec;
+    BOOST_TEST(!m.valid());
+  });
+  io.run();
+  BOOST_TEST(grown >= big.size());
+  BOOST_TEST(refused == machio::make_mach_error_code(MACH_RCV_TOO_LARGE));
+  BOOST_TEST(machio::receive(port.right(), {}, machio::no_wait, refused).valid() == false);
+}
+
+BOOST_AUTO_TEST_CASE(guarded_descriptors_asked_for_and_not) {
+  // Asking for guarded descriptors switches the port to receiving with mach_msg (the
+  // kevent receive cannot accept them); the next receive switches back.
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  machio::receive_port port(io, std::move(pair.receive));
+  auto guarded = [&](mach_msg_id_t id) {
+    return machio::message_builder(id)
+        .destination(pair.send)
+        .add_guarded_port(machio::receive_right::allocate(), MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)
+        .build();
+  };
+  machio::send(guarded(1));
+  machio::send(guarded(2));
+  machio::send(guarded(3));
+  machio::receive_options accept;
+  accept.guarded_descriptors = true;
+  std::vector<mach_port_name_t> names;
+  auto collect = [&](error_code ec, machio::received_message m) {
+    BOOST_TEST(!ec);
+    error_code dec;
+    names.push_back(m.descriptor(0, dec).name());
+    if (m.id() != 2) return;
+    auto right = m.take_receive_right(0, dec);
+    BOOST_TEST(!dec);
+    BOOST_TEST(right.is_guarded());
+  };
+  port.async_receive(collect);
+  port.async_receive(accept, collect);
+  port.async_receive(collect);
+  io.run();
+  BOOST_REQUIRE_EQUAL(names.size(), 3u);
+  BOOST_TEST(names[0] == MACH_PORT_NULL);  // destroyed by the kernel: not asked for
+  BOOST_TEST(names[1] != MACH_PORT_NULL);
+  BOOST_TEST(names[2] == MACH_PORT_NULL);
+}
+
 BOOST_AUTO_TEST_CASE(a_misaligned_or_short_buffer_is_invalid_argument) {
   asio::io_context io;
   auto pair = machio::receive_right::allocate_pair();

@@ -285,7 +285,9 @@ BOOST_AUTO_TEST_CASE(guarded_port_descriptors) {
                    .add_guarded_port(std::move(kept_guard), MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)
                    .add_guarded_port(std::move(unguarded), MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND)
                    .build());
-  auto msg = machio::receive(inbox);
+  machio::receive_options accept_guarded;
+  accept_guarded.guarded_descriptors = true;
+  auto msg = machio::receive(inbox, accept_guarded);
   BOOST_REQUIRE_EQUAL(msg.descriptor_count(), 2u);
   boost::system::error_code ec;
   auto d0 = msg.descriptor(0, ec);
@@ -304,8 +306,24 @@ BOOST_AUTO_TEST_CASE(guarded_descriptor_not_taken_is_destroyed) {
                    .destination(inbox, machio::make_send)
                    .add_guarded_port(machio::receive_right::allocate(), MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)
                    .build());
-  auto msg = machio::receive(inbox);
+  machio::receive_options accept_guarded;
+  accept_guarded.guarded_descriptors = true;
+  auto msg = machio::receive(inbox, accept_guarded);
   BOOST_TEST(msg.descriptor_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(guarded_descriptor_to_a_receiver_that_did_not_ask_is_destroyed_by_the_kernel) {
+  // The default, as in C: the kernel destroys the right and the descriptor names nothing.
+  auto inbox = machio::receive_right::allocate();
+  machio::send(machio::message_builder(5)
+                   .destination(inbox, machio::make_send)
+                   .add_guarded_port(machio::receive_right::allocate(), MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)
+                   .build());
+  auto msg = machio::receive(inbox);
+  BOOST_REQUIRE_EQUAL(msg.descriptor_count(), 1u);
+  boost::system::error_code ec;
+  BOOST_TEST(msg.descriptor(0, ec).name() == MACH_PORT_NULL);
+  BOOST_TEST(!ec);
 }
 
 BOOST_AUTO_TEST_CASE(send_to_a_dead_port_keeps_the_rights) {

@@ -4,6 +4,7 @@
 #ifndef MACHIO_DETAIL_PORT_OP_HPP
 #define MACHIO_DETAIL_PORT_OP_HPP
 
+#include <machio/detail/message_buffer.hpp>
 #include <machio/message.hpp>
 #include <machio/received_message.hpp>
 #include <machio/sync.hpp>
@@ -13,6 +14,10 @@
 
 #include <cstddef>
 #include <span>
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace machio::detail {
 
@@ -41,6 +46,10 @@ struct port_op {
   boost::asio::cancellation_type_t cancellable = boost::asio::cancellation_type::all;
   //! Cleared by the service, under its lock, before the operation is completed.
   boost::asio::cancellation_slot slot;
+  //! The io_context the handler runs on, or null when its executor is not one of an
+  //! io_context (a promise's, a thread pool's): decides whether an immediate completion
+  //! may join the completions the service is running on this thread.
+  boost::asio::io_context* home = nullptr;
 
   // Results.
   boost::system::error_code ec;
@@ -50,6 +59,7 @@ struct port_op {
   // Inputs.
   receive_options options;           // receive_message
   std::span<std::byte> buffer;       // receive_bytes
+  message_buffer direct_buffer;      // receive_message: where a kevent receives it
   message outgoing;                  // send; given back on failure
   bool notify_registered = false;    // send: a send-possible request is registered
 };

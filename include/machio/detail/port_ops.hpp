@@ -1,6 +1,6 @@
 // machio/detail/port_ops.hpp — the typed operations behind async_receive and async_send:
 // allocated with the handler's associated allocator, holding work on the handler's
-// associated executor, completing by post (never inside the initiating call).
+// associated executor, completing through it, never inside the initiating call.
 #ifndef MACHIO_DETAIL_PORT_OPS_HPP
 #define MACHIO_DETAIL_PORT_OPS_HPP
 
@@ -96,7 +96,9 @@ port_op* make_port_op(port_op::kind k, Handler&& handler, const IoExecutor& io_e
                       port_impl* impl) {
   std::decay_t<Handler> h(std::forward<Handler>(handler));
   auto slot = boost::asio::get_associated_cancellation_slot(h);
+  boost::asio::io_context* home = io_context_if(boost::asio::get_associated_executor(h, io_ex));
   port_op* op = typed_port_op<std::decay_t<Handler>, IoExecutor, Result>::create(k, std::move(h), io_ex);
+  op->home = home;
   if (slot.is_connected()) {
     op->slot = slot;
     slot.template emplace<port_op_canceller>(port_op_canceller{&service, impl, op});

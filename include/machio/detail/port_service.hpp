@@ -14,6 +14,8 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <sys/event.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -26,8 +28,12 @@ namespace machio::detail {
 //! used as the knote's udata, survives moves of the object. Guarded by the service mutex.
 struct port_impl {
   mach_port_name_t name = MACH_PORT_NULL;  // borrowed from the I/O object's receive_right
-  bool knote_added = false;
-  bool knote_enabled = false;
+  bool knote_added = false;   // registered in the kqueue (perhaps disabled)
+  bool knote_direct = false;  // registered with MACH_RCV_MSG: the kevent receives
+  std::uint32_t knote_fflags = 0;  // as registered: every later change must repeat them
+  //! The operation whose buffer the knote is enabled for (the front of `ops`), or null
+  //! while the knote is disabled. EV_DISPATCH disables it with each delivery.
+  port_op* armed = nullptr;
   op_queue ops;
   port_impl* prev = nullptr;  // the service's list of live impls
   port_impl* next = nullptr;
@@ -72,18 +78,26 @@ class port_service final : public boost::asio::execution_context::service {
   void open_kqueue();
   void update_locked(op_queue& done);
   bool drain_locked(op_queue& done);
-  void serve_port_locked(port_impl& impl, op_queue& done);
   void serve_notifications_locked();
   void retry_sends_locked(op_queue& done);
   bool try_send_locked(port_op* op);
   void cancel_request_locked(port_op* op) noexcept;
-  bool set_knote_locked(port_impl& impl, std::uint16_t flags) noexcept;
+  bool arm_locked(port_impl& impl) noexcept;
+  void disarm_locked(port_impl& impl) noexcept;
+  void delete_knote_locked(port_impl& impl) noexcept;
+  void fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
+  void rearm_locked(port_impl& impl, op_queue& done) noexcept;
+  void serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done);
   void on_wake(std::uint64_t generation);
   void post_idle_check_locked();
   //! Ends the operations in \p done as \p how says (posting by default), then posts the
   //! idle check if one is due (in that order: see post_idle_check_locked). Throws only
   //! what a dispatched handler throws.
   void complete(op_queue& done, port_op::ending how = port_op::ending::post);
+  //! Ends the operations an initiating call finished at once: those whose handler runs
+  //! on this io_context join the completions this thread is running for the service
+  //! (see on_wake), when it is running them; the rest are posted.
+  void complete_initiated(op_queue& done);
 
   boost::asio::io_context& io_;
   std::mutex mutex_;
@@ -100,27 +114,36 @@ class port_service final : public boost::asio::execution_context::service {
   std::uint64_t generation_ = 0;  // bumped when the outstanding wait is cancelled
 };
 
-//! The io_context behind \p ex: an io_context executor, a strand of one, or an
-//! any_io_executor holding either. Throws std::invalid_argument for anything else (the
+//! The io_context behind \p ex — an io_context executor, a strand of one, or an
+//! any_io_executor holding either — or null for any other executor.
+template <class Executor>
+boost::asio::io_context* io_context_if(const Executor& ex) noexcept {
+  using io_ex = boost::asio::io_context::executor_type;
+  if constexpr (std::is_same_v<Executor, io_ex>) {
+    return &ex.context();
+  } else if constexpr (requires { ex.get_inner_executor(); }) {
+    return io_context_if(ex.get_inner_executor());
+  } else if constexpr (requires { ex.template target<io_ex>(); }) {
+    if (auto* t = ex.template target<io_ex>()) return &t->context();
+    if (auto* t = ex.template target<boost::asio::strand<io_ex>>()) return io_context_if(*t);
+    if (auto* t = ex.template target<boost::asio::strand<boost::asio::any_io_executor>>())
+      return io_context_if(*t);
+    return nullptr;
+  } else if constexpr (requires { boost::asio::query(ex, boost::asio::execution::context); }) {
+    auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
+    if constexpr (std::is_convertible_v<decltype(ctx), boost::asio::io_context&>) return &ctx;
+    else return nullptr;
+  } else {
+    return nullptr;
+  }
+}
+
+//! The io_context behind \p ex. Throws std::invalid_argument when there is none (the
 //! reactor needs an io_context).
 template <class Executor>
 boost::asio::io_context& io_context_of(const Executor& ex) {
-  using io_ex = boost::asio::io_context::executor_type;
-  if constexpr (std::is_same_v<Executor, io_ex>) {
-    return ex.context();
-  } else if constexpr (requires { ex.get_inner_executor(); }) {
-    return io_context_of(ex.get_inner_executor());
-  } else if constexpr (requires { ex.template target<io_ex>(); }) {
-    if (auto* t = ex.template target<io_ex>()) return t->context();
-    if (auto* t = ex.template target<boost::asio::strand<io_ex>>()) return io_context_of(*t);
-    if (auto* t = ex.template target<boost::asio::strand<boost::asio::any_io_executor>>())
-      return io_context_of(*t);
-    throw std::invalid_argument("machio: Mach port I/O objects need an io_context executor");
-  } else {
-    auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
-    if constexpr (std::is_convertible_v<decltype(ctx), boost::asio::io_context&>) return ctx;
-    else throw std::invalid_argument("machio: Mach port I/O objects need an io_context executor");
-  }
+  if (boost::asio::io_context* io = io_context_if(ex)) return *io;
+  throw std::invalid_argument("machio: Mach port I/O objects need an io_context executor");
 }
 
 //! The port service of \p ex's io_context.
