@@ -4,6 +4,11 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <vector>
 
 using machio_test::ping;
 namespace asio = boost::asio;
@@ -36,6 +41,39 @@ BOOST_AUTO_TEST_CASE(sends_to_a_queue_with_room) {
   io.run();
   BOOST_TEST(done);
   BOOST_TEST(machio::receive(pair.receive).id() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_send_started_by_a_receive_handler_completes_after_it) {
+  // The send finishes at once; its handler runs after the handler that started it has
+  // returned, on the same thread, and a chain of such sends leaves room for the rest of
+  // the io_context (a handler posted while the chain runs runs before the chain ends).
+  asio::io_context io;
+  auto inbox = machio::receive_right::allocate_pair();
+  auto outbox = machio::receive_right::allocate_pair(machio::port_options{.qlimit = MACH_PORT_QLIMIT_MAX});
+  machio::receive_port port(io, std::move(inbox.receive));
+  machio::send(ping(inbox.send, 1));
+  constexpr int chain = 200;
+  std::vector<int> order;  // 0: the receive handler returned; n: send n done; -1: posted
+  std::function<void(int)> send_next = [&](int n) {
+    machio::async_send(io, ping(outbox.send, n), [&, n](error_code ec, machio::message) {
+      BOOST_TEST(!ec);
+      order.push_back(n);
+      if (n < chain) send_next(n + 1);
+    });
+  };
+  port.async_receive([&](error_code ec, machio::received_message) {
+    BOOST_TEST(!ec);
+    send_next(1);
+    asio::post(io, [&] { order.push_back(-1); });
+    order.push_back(0);
+  });
+  io.run();
+  BOOST_TEST_REQUIRE(order.size() == static_cast<std::size_t>(chain + 2));
+  BOOST_TEST(order[0] == 0);
+  BOOST_TEST(order[1] == 1);
+  const auto posted = std::find(order.begin(), order.end(), -1) - order.begin();
+  BOOST_TEST(posted < chain);  // ran while the chain was still going
+  for (int n = 1; n <= chain; ++n) BOOST_TEST(machio::receive(outbox.receive, {}, machio::no_wait).id() == n);
 }
 
 BOOST_AUTO_TEST_CASE(waits_for_room_on_a_full_queue_then_sends) {
