@@ -12,13 +12,18 @@
 // inode check is needed) with one read of the one byte. That duplicate also keeps the
 // pipe readable by someone, so writing the byte after the program closed its end cannot
 // raise SIGPIPE. A pipe rather than a socket pair: its write and read cost a third of a
-// socket's, and they are paid twice per message.
+// socket's, and they are paid twice per message. The byte that raises readiness is
+// written once the runtime's lock is released (signal_pipe), since it wakes the thread
+// that will need that lock first.
 #include <sys/event.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <map>
 #include <memory>
@@ -38,24 +43,57 @@ ino_t inode_of(int fd) {
   return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
+// The pipe behind a kqueue descriptor: our write end and our duplicate of the read end.
+// Shared, so that a raise deferred until the runtime's lock is released (runtime.hpp)
+// still has its descriptors if the kqueue is torn down meanwhile.
+struct signal_pipe final : machemu::lib::after_unlock {
+  int write_fd = -1;
+  int drain_fd = -1;
+  std::atomic<int> owed{0};  // raises deferred and not yet written
+
+  ~signal_pipe() {
+    if (write_fd >= 0) ::close(write_fd);
+    if (drain_fd >= 0) ::close(drain_fd);
+  }
+  void raise() noexcept {
+    const char one = 1;
+    [[maybe_unused]] ssize_t n = ::write(write_fd, &one, 1);
+  }
+  // The deferred raise, run once the thread that decided it has released the lock.
+  void run() noexcept override {
+    raise();
+    owed.fetch_sub(1, std::memory_order_release);
+  }
+  // Takes the byte back (under the lock). Its raise may still be on its way from a thread
+  // that has just released the lock (and nothing else lies between that and the write),
+  // so we wait for it rather than leave a stray byte behind to mark the kqueue readable.
+  void lower() noexcept {
+    char byte;
+    while (::read(drain_fd, &byte, 1) != 1) {
+      if (owed.load(std::memory_order_acquire) == 0 && ::read(drain_fd, &byte, 1) != 1) return;
+      pollfd p{drain_fd, POLLIN, 0};
+      ::poll(&p, 1, 10);
+    }
+  }
+};
+
 struct emulated_kqueue final : kern::kqueue_listener {
   kern::ref<kern::kqueue> kq;
-  int read_fd = -1;   // the program's descriptor
-  int write_fd = -1;  // owned: signals readiness
-  int drain_fd = -1;  // owned: a duplicate of read_fd that only we use, to take the byte back
+  int read_fd = -1;  // the program's descriptor
+  std::shared_ptr<signal_pipe> pipe;
   ino_t inode = 0;
   bool signalled = false;
 
+  // Called by the core, under the runtime's lock.
   void readiness_changed(bool ready) override {
     if (ready == signalled) return;
     signalled = ready;
-    if (ready) {
-      const char one = 1;
-      [[maybe_unused]] ssize_t n = ::write(write_fd, &one, 1);
-    } else {
-      char byte;
-      [[maybe_unused]] ssize_t n = ::read(drain_fd, &byte, 1);
+    if (!ready) {
+      pipe->lower();
+      return;
     }
+    pipe->owed.fetch_add(1, std::memory_order_relaxed);
+    if (!machemu::lib::defer_until_unlocked(pipe)) pipe->run();
   }
 };
 
@@ -66,8 +104,6 @@ std::map<int, std::unique_ptr<emulated_kqueue>>& registry() {
 
 void forget(runtime& rt, std::map<int, std::unique_ptr<emulated_kqueue>>::iterator it) {
   rt.core().kqueue_destroy(*it->second->kq);
-  ::close(it->second->write_fd);
-  ::close(it->second->drain_fd);
   registry().erase(it);
 }
 
@@ -99,8 +135,9 @@ int inprocess_kqueue() {
   }
   auto q = std::make_unique<emulated_kqueue>();
   q->read_fd = fds[0];
-  q->write_fd = fds[1];
-  q->drain_fd = drain;
+  q->pipe = std::make_shared<signal_pipe>();
+  q->pipe->write_fd = fds[1];
+  q->pipe->drain_fd = drain;
   q->inode = inode_of(fds[0]);
   q->kq = rt.core().kqueue_create(rt.calling_task(), q.get());
   registry()[fds[0]] = std::move(q);

@@ -12,7 +12,7 @@ using machemu::lib::runtime;
 
 namespace {
 
-mach_msg_return_t send_phase(runtime& rt, std::unique_lock<std::mutex>& lk,
+mach_msg_return_t send_phase(runtime& rt, machemu::lib::runtime_lock& lk,
                              mach_msg_header_t* msg, mach_msg_option_t option,
                              mach_msg_size_t send_size, mach_msg_timeout_t timeout) {
   if (!msg) return MACH_SEND_INVALID_DATA;
@@ -34,7 +34,7 @@ mach_msg_return_t send_phase(runtime& rt, std::unique_lock<std::mutex>& lk,
   }
 }
 
-mach_msg_return_t receive_phase(runtime& rt, std::unique_lock<std::mutex>& lk,
+mach_msg_return_t receive_phase(runtime& rt, machemu::lib::runtime_lock& lk,
                                 mach_msg_header_t* buffer, mach_msg_option_t option,
                                 mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
                                 mach_msg_timeout_t timeout) {

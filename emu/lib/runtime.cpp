@@ -19,6 +19,14 @@ namespace {
 
 thread_local kern::task* thread_task = nullptr;
 
+// What this thread deferred until it releases the runtime's lock (runtime.hpp). Eight
+// is plenty: one call raises at most the kqueues watching the ports it touched.
+struct deferred_queue {
+  std::shared_ptr<after_unlock> items[8];
+  std::size_t size = 0;
+};
+thread_local deferred_queue deferred;
+
 std::size_t page_round(std::size_t n) {
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return (n + page - 1) & ~(page - 1);
@@ -105,6 +113,22 @@ kern::task_identity my_identity() {
 }
 
 }  // namespace
+
+bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept {
+  if (deferred.size == std::size(deferred.items)) return false;
+  deferred.items[deferred.size++] = std::move(a);
+  return true;
+}
+
+bool has_deferred() noexcept { return deferred.size != 0; }
+
+void run_deferred() noexcept {
+  for (std::size_t i = 0; i < deferred.size; ++i) {
+    deferred.items[i]->run();
+    deferred.items[i].reset();
+  }
+  deferred.size = 0;
+}
 
 kern::config config_from_environment();
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -26,24 +27,67 @@ struct blocking_waiter final : Base {
   }
 };
 
+// Something the core asked for under the runtime's lock that is better done once the lock
+// is released: raising a kqueue's readiness wakes the thread that watches it, and a thread
+// woken while we still hold the lock runs straight into it (on a busy machine the wakee
+// even preempts us, lock held, and three context switches follow where one would do).
+class after_unlock {
+ public:
+  virtual void run() noexcept = 0;
+
+ protected:
+  ~after_unlock() = default;
+};
+
+// Queues `a` to run on this thread when it releases the runtime's lock, keeping it alive
+// until then. False when the queue is full (then the caller does it at once).
+bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept;
+// Runs what this thread deferred. Called with the lock released.
+void run_deferred() noexcept;
+bool has_deferred() noexcept;
+
+// The runtime's lock; releasing it runs what was deferred meanwhile.
+class runtime_lock {
+ public:
+  explicit runtime_lock(std::mutex& m) : lk_(m) {}
+  runtime_lock(const runtime_lock&) = delete;
+  runtime_lock& operator=(const runtime_lock&) = delete;
+  ~runtime_lock() { unlock(); }
+  void unlock() {
+    if (!lk_.owns_lock()) return;
+    lk_.unlock();
+    run_deferred();
+  }
+  std::unique_lock<std::mutex>& native() { return lk_; }
+
+ private:
+  std::unique_lock<std::mutex> lk_;
+};
+
 class runtime {
  public:
   static runtime& get();
 
-  std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
+  runtime_lock lock() { return runtime_lock(mutex_); }
   kern::kernel& core() { return kernel_; }
   // The calling thread's task; the process's own task unless a test switched it.
   kern::task& calling_task();
   kern::user_memory& memory();
 
   // Parks until `w.woken` or the deadline; returns false on timeout. Lock must be held.
+  // What this thread deferred (a message it sent before waiting for the answer) is done
+  // first, outside the lock: nobody would run it while we sleep.
   template <class W>
-  bool park(std::unique_lock<std::mutex>& lk, W& w,
-            std::optional<std::chrono::steady_clock::time_point> deadline) {
+  bool park(runtime_lock& lk, W& w, std::optional<std::chrono::steady_clock::time_point> deadline) {
+    if (has_deferred()) {
+      lk.native().unlock();
+      run_deferred();
+      lk.native().lock();
+    }
     while (!w.woken) {
       if (!deadline) {
-        w.cv.wait(lk);
-      } else if (w.cv.wait_until(lk, *deadline) == std::cv_status::timeout) {
+        w.cv.wait(lk.native());
+      } else if (w.cv.wait_until(lk.native(), *deadline) == std::cv_status::timeout) {
         return w.woken;
       }
     }
