@@ -120,6 +120,11 @@ bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept {
   return true;
 }
 
+const std::shared_ptr<thread_parker>& this_thread_parker() {
+  thread_local const std::shared_ptr<thread_parker> parker = std::make_shared<thread_parker>();
+  return parker;
+}
+
 bool has_deferred() noexcept { return deferred.size != 0; }
 
 void run_deferred() noexcept {

@@ -16,20 +16,11 @@
 
 namespace machemu::lib {
 
-// A thread parked in the kernel.
-template <class Base>
-struct blocking_waiter final : Base {
-  std::condition_variable cv;
-  bool woken = false;
-  void wake() override {
-    woken = true;
-    cv.notify_one();
-  }
-};
 
 // Something the core asked for under the runtime's lock that is better done once the lock
-// is released: raising a kqueue's readiness wakes the thread that watches it, and a thread
-// woken while we still hold the lock runs straight into it (on a busy machine the wakee
+// is released: waking a parked thread, or raising a kqueue's readiness (which wakes the
+// thread that watches it). A thread woken while we still hold the lock runs straight
+// into it (on a busy machine the wakee
 // even preempts us, lock held, and three context switches follow where one would do).
 class after_unlock {
  public:
@@ -45,6 +36,28 @@ bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept;
 // Runs what this thread deferred. Called with the lock released.
 void run_deferred() noexcept;
 bool has_deferred() noexcept;
+
+// The condition variable a thread parks on: one per thread, shared, because a wake-up
+// deferred until the waker releases the lock may arrive after the waiter has gone (it is
+// then a spurious wake-up of whatever that thread waits for next, which every wait loop
+// tolerates: it waits for its own `woken`).
+struct thread_parker final : after_unlock {
+  std::condition_variable cv;
+  void run() noexcept override { cv.notify_one(); }
+};
+const std::shared_ptr<thread_parker>& this_thread_parker();
+
+// A thread parked in the kernel. The core wakes it under the lock; the notification
+// itself waits for the unlock, so the thread does not wake into a lock still held.
+template <class Base>
+struct blocking_waiter final : Base {
+  std::shared_ptr<thread_parker> parker = this_thread_parker();
+  bool woken = false;
+  void wake() override {
+    woken = true;
+    if (!defer_until_unlocked(parker)) parker->cv.notify_one();
+  }
+};
 
 // The runtime's lock; releasing it runs what was deferred meanwhile.
 class runtime_lock {
@@ -86,8 +99,8 @@ class runtime {
     }
     while (!w.woken) {
       if (!deadline) {
-        w.cv.wait(lk.native());
-      } else if (w.cv.wait_until(lk.native(), *deadline) == std::cv_status::timeout) {
+        w.parker->cv.wait(lk.native());
+      } else if (w.parker->cv.wait_until(lk.native(), *deadline) == std::cv_status::timeout) {
         return w.woken;
       }
     }
