@@ -36,7 +36,9 @@ struct initiate_send {
 //! empty after a successful send (the kernel took its rights); after a failure or a
 //! cancellation it holds every right it still owns, so the caller can retry or drop it.
 //! Executor: \p ex's io_context runs the waiting; the handler runs on its associated
-//! executor (default \p ex), always posted, never inside this call.
+//! executor (default \p ex), never inside this call: posted, or, when this call is made
+//! by a handler the port service runs and the send finishes at once, run right after
+//! that handler returns (doc/async.md, "Where handlers run").
 //! Per-operation cancellation: terminal, partial and total while waiting on a full queue
 //! (the message was not sent and comes back); a send the kernel accepted is not undone.
 template <class Executor,

@@ -60,8 +60,11 @@ class basic_receive_port : public detail::basic_port_object<Executor, receive_ri
   //!
   //! Completion signature: void(boost::system::error_code, machio::received_message).
   //! Executor: the handler runs on its associated executor (default: this object's),
-  //! never inside this call: posted when the message is already queued, dispatched from
-  //! the port service's wake otherwise (see doc/async.md).
+  //! never inside this call: dispatched from the port service's wake, or posted when the
+  //! result is known at once (a closed port) (see doc/async.md).
+  //! Memory: the kevent that reports the message receives it, into a buffer of
+  //! options.buffer_size plus the trailer that the operation holds while it waits; a
+  //! larger message is received afterwards as options.grow says.
   //! Per-operation cancellation: terminal, partial and total; a cancelled receive has
   //! dequeued nothing (the message stays queued for the next receive).
   //! Errors: operation_aborted (cancel(), close(), destruction), bad_descriptor (closed),
