@@ -314,14 +314,12 @@ bool port_service::arm_locked(port_impl& impl) noexcept {
     fflags = static_cast<std::uint32_t>(receive_option_bits(o) | MACH_RCV_LARGE);
     into = {op->direct_buffer.data(), op->direct_buffer.capacity()};
   }
-  const bool direct = fflags != 0;
-  if (impl.knote_added && impl.knote_direct != direct) delete_knote_locked(impl);
+  if (impl.knote_added && ((impl.knote_fflags ^ fflags) & MACH_RCV_MSG)) delete_knote_locked(impl);
   kevent64_s ev;
   EV_SET64(&ev, impl.name, EVFILT_MACHPORT, EV_ADD | EV_ENABLE | EV_DISPATCH, fflags, 0,
            reinterpret_cast<std::uint64_t>(&impl), reinterpret_cast<std::uint64_t>(into.data()), into.size());
   if (kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr) < 0) return false;
   impl.knote_added = true;
-  impl.knote_direct = direct;
   impl.knote_fflags = fflags;
   impl.armed = op;
   return true;
@@ -349,13 +347,19 @@ void port_service::delete_knote_locked(port_impl& impl) noexcept {
   (void)kevent64(kq_, &ev, 1, nullptr, 0, 0, nullptr);
 }
 
+// Moves the front operation of `impl`, its result set, to `done`.
+void port_service::complete_front_locked(port_impl& impl, op_queue& done) noexcept {
+  port_op* op = impl.ops.pop();
+  --pending_;
+  op->slot.clear();
+  done.push(op);
+}
+
 // Completes every operation of `impl` with `ec`. The knote must not be armed for any.
 void port_service::fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept {
-  while (port_op* op = impl.ops.pop()) {
-    op->slot.clear();
+  while (port_op* op = impl.ops.front()) {
     op->ec = ec;
-    --pending_;
-    done.push(op);
+    complete_front_locked(impl, done);
   }
 }
 
@@ -464,10 +468,7 @@ void port_service::serve_event_locked(port_impl& impl, const kevent64_s& ev, op_
     impl.knote_added = false;
     while (port_op* front = impl.ops.front()) {
       if (!try_receive(impl.name, *front)) break;
-      impl.ops.pop();
-      --pending_;
-      front->slot.clear();
-      done.push(front);
+      complete_front_locked(impl, done);
     }
     rearm_locked(impl, done);
     return;
@@ -477,7 +478,7 @@ void port_service::serve_event_locked(port_impl& impl, const kevent64_s& ev, op_
     return;
   }
   const auto mr = static_cast<mach_msg_return_t>(ev.fflags);
-  if (impl.knote_direct && mr != MACH_RCV_TOO_LARGE) {
+  if ((impl.knote_fflags & MACH_RCV_MSG) && mr != MACH_RCV_TOO_LARGE) {
     if (mr != MACH_MSG_SUCCESS) {
       op->ec = make_mach_error_code(mr);
     } else if (op->what == port_op::kind::receive_bytes) {
@@ -490,10 +491,7 @@ void port_service::serve_event_locked(port_impl& impl, const kevent64_s& ev, op_
     rearm_locked(impl, done);
     return;
   }
-  impl.ops.pop();
-  --pending_;
-  op->slot.clear();
-  done.push(op);
+  complete_front_locked(impl, done);
   rearm_locked(impl, done);
 }
 

@@ -55,13 +55,10 @@ struct signal_pipe final : machemu::lib::after_unlock {
     if (write_fd >= 0) ::close(write_fd);
     if (drain_fd >= 0) ::close(drain_fd);
   }
-  void raise() noexcept {
+  // The raise, run once the thread that decided it has released the lock.
+  void run() noexcept override {
     const char one = 1;
     [[maybe_unused]] ssize_t n = ::write(write_fd, &one, 1);
-  }
-  // The deferred raise, run once the thread that decided it has released the lock.
-  void run() noexcept override {
-    raise();
     owed.fetch_sub(1, std::memory_order_release);
   }
   // Takes the byte back (under the lock). Its raise may still be on its way from a thread

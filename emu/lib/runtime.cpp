@@ -19,8 +19,10 @@ namespace {
 
 thread_local kern::task* thread_task = nullptr;
 
-// What this thread deferred until it releases the runtime's lock (runtime.hpp). Eight
-// is plenty: one call raises at most the kqueues watching the ports it touched.
+// What this thread deferred until it releases the runtime's lock (runtime.hpp). One call
+// mostly wakes one thread or raises one kqueue; beyond eight (a dying kqueue waking all
+// its waiters, say) the caller does the rest at once, under the lock, which is merely
+// slower.
 struct deferred_queue {
   std::shared_ptr<after_unlock> items[8];
   std::size_t size = 0;

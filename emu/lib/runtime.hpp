@@ -19,9 +19,9 @@ namespace machemu::lib {
 
 // Something the core asked for under the runtime's lock that is better done once the lock
 // is released: waking a parked thread, or raising a kqueue's readiness (which wakes the
-// thread that watches it). A thread woken while we still hold the lock runs straight
-// into it (on a busy machine the wakee
-// even preempts us, lock held, and three context switches follow where one would do).
+// thread that watches it). A thread woken while we still hold the lock runs straight into
+// it (on a busy machine the wakee even preempts us, lock held, and three context switches
+// follow where one would do).
 class after_unlock {
  public:
   virtual void run() noexcept = 0;

@@ -29,8 +29,9 @@ namespace machio::detail {
 struct port_impl {
   mach_port_name_t name = MACH_PORT_NULL;  // borrowed from the I/O object's receive_right
   bool knote_added = false;   // registered in the kqueue (perhaps disabled)
-  bool knote_direct = false;  // registered with MACH_RCV_MSG: the kevent receives
-  std::uint32_t knote_fflags = 0;  // as registered: every later change must repeat them
+  //! As registered: every later change must repeat them. With MACH_RCV_MSG the kevent
+  //! receives the message.
+  std::uint32_t knote_fflags = 0;
   //! The operation whose buffer the knote is enabled for (the front of `ops`), or null
   //! while the knote is disabled. EV_DISPATCH disables it with each delivery.
   port_op* armed = nullptr;
@@ -86,6 +87,7 @@ class port_service final : public boost::asio::execution_context::service {
   void disarm_locked(port_impl& impl) noexcept;
   void delete_knote_locked(port_impl& impl) noexcept;
   void fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
+  void complete_front_locked(port_impl& impl, op_queue& done) noexcept;
   void rearm_locked(port_impl& impl, op_queue& done) noexcept;
   void serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done);
   void on_wake(std::uint64_t generation);
