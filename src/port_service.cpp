@@ -385,19 +385,21 @@ void port_service::update_locked(op_queue& done) {
 // little later instead, posted after the handlers just completed, so they have had their
 // chance to start the next operation.
 void port_service::post_idle_check_locked() {
+  if (!idle_check_posted_) {
+    // The flags change only once the post succeeded: if it throws, the check stays due.
+    boost::asio::post(io_, [this] {
+      std::lock_guard lock(mutex_);
+      idle_check_posted_ = false;
+      if (pending_ == 0 && armed_ && !shut_down_) {
+        armed_ = false;
+        ++generation_;
+        boost::system::error_code ignored;
+        descriptor_.cancel(ignored);
+      }
+    });
+    idle_check_posted_ = true;
+  }
   idle_check_due_ = false;
-  if (idle_check_posted_) return;
-  idle_check_posted_ = true;
-  boost::asio::post(io_, [this] {
-    std::lock_guard lock(mutex_);
-    idle_check_posted_ = false;
-    if (pending_ == 0 && armed_ && !shut_down_) {
-      armed_ = false;
-      ++generation_;
-      boost::system::error_code ignored;
-      descriptor_.cancel(ignored);
-    }
-  });
 }
 
 void port_service::on_wake(std::uint64_t generation) {
@@ -528,21 +530,25 @@ void port_service::retry_sends_locked(op_queue& done) {
 }
 
 void port_service::complete(op_queue& done, port_op::ending how) {
-  {
-    // A dispatched handler may throw (out of io_context::run, as Asio lets it): the
-    // operations after it are posted, never lost.
-    struct post_rest {
-      op_queue& rest;
-      ~post_rest() {
-        while (port_op* op = rest.pop()) op->finish(op, port_op::ending::post);
+  // A dispatched handler may throw (out of io_context::run, as Asio lets it): the
+  // operations after it are posted, never lost, and the idle check still follows, or the
+  // wait on the kqueue would keep the io_context from ever running out of work.
+  struct finish_rest {
+    port_service& self;
+    op_queue& rest;
+    ~finish_rest() {
+      while (port_op* op = rest.pop()) op->finish(op, port_op::ending::post);
+      std::lock_guard lock(self.mutex_);
+      // Handlers that ran inline and started the next operation made the check moot.
+      if (self.pending_ != 0) self.idle_check_due_ = false;
+      if (!self.idle_check_due_ || self.shut_down_) return;
+      try {
+        self.post_idle_check_locked();
+      } catch (...) {  // out of memory: the next completion tries again
       }
-    } guard{done};
-    while (port_op* op = done.pop()) op->finish(op, how);
-  }
-  std::lock_guard lock(mutex_);
-  // Handlers that ran inline and started the next operation made the check moot.
-  if (pending_ != 0) idle_check_due_ = false;
-  if (idle_check_due_ && !shut_down_) post_idle_check_locked();
+    }
+  } guard{*this, done};
+  while (port_op* op = done.pop()) op->finish(op, how);
 }
 
 void port_service::shutdown() {

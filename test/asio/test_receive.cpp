@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 using machio_test::ping;
@@ -311,6 +312,26 @@ BOOST_AUTO_TEST_CASE(guarded_descriptors_asked_for_and_not) {
   BOOST_TEST(names[0] == MACH_PORT_NULL);  // destroyed by the kernel: not asked for
   BOOST_TEST(names[1] != MACH_PORT_NULL);
   BOOST_TEST(names[2] == MACH_PORT_NULL);
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_that_throws_leaves_run_able_to_return) {
+  // The exception leaves io_context::run(), as Asio lets it. Nothing is pending after it,
+  // so the service must stop waiting on the kqueue: the context then runs out of work
+  // (a run() would return) instead of waiting forever.
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  machio::receive_port port(io, std::move(pair.receive));
+  machio::send(ping(pair.send, 1));
+  mach_msg_id_t got = 0;
+  port.async_receive([&](error_code, machio::received_message m) {
+    got = m.id();
+    throw std::runtime_error("handler failed");
+  });
+  BOOST_CHECK_THROW(io.run(), std::runtime_error);
+  BOOST_TEST(got == 1);
+  io.restart();
+  io.poll();
+  BOOST_TEST(io.stopped());
 }
 
 BOOST_AUTO_TEST_CASE(a_misaligned_or_short_buffer_is_invalid_argument) {
