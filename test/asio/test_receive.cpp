@@ -18,12 +18,20 @@ using machio_test::ping;
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+
+// Most cases start the same way: a context and one receive_port, with a send right to it.
+struct one_port : machio_test::right_accounting {
+  asio::io_context io;
+  machio::port_pair pair = machio::receive_right::allocate_pair();
+  machio::receive_port port{io, std::move(pair.receive)};
+};
+
+}  // namespace
+
 BOOST_FIXTURE_TEST_SUITE(asio_receive, machio_test::right_accounting)
 
-BOOST_AUTO_TEST_CASE(receives_a_queued_message_and_run_returns) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(receives_a_queued_message_and_run_returns, one_port) {
   machio::send(ping(pair.send, 7, 42));
   int calls = 0;
   port.async_receive([&](error_code ec, machio::received_message m) {
@@ -38,10 +46,7 @@ BOOST_AUTO_TEST_CASE(receives_a_queued_message_and_run_returns) {
   BOOST_TEST(calls == 1);
 }
 
-BOOST_AUTO_TEST_CASE(a_message_sent_later_wakes_the_receive) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(a_message_sent_later_wakes_the_receive, one_port) {
   int calls = 0;
   port.async_receive([&](error_code ec, machio::received_message m) {
     ++calls;
@@ -55,10 +60,7 @@ BOOST_AUTO_TEST_CASE(a_message_sent_later_wakes_the_receive) {
   BOOST_TEST(calls == 1);
 }
 
-BOOST_AUTO_TEST_CASE(a_message_taken_before_the_wake_means_wait_again) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(a_message_taken_before_the_wake_means_wait_again, one_port) {
   mach_msg_id_t got = 0;
   port.async_receive([&](error_code ec, machio::received_message m) {
     BOOST_TEST(!ec);
@@ -75,10 +77,7 @@ BOOST_AUTO_TEST_CASE(a_message_taken_before_the_wake_means_wait_again) {
   BOOST_TEST(got == 2);
 }
 
-BOOST_AUTO_TEST_CASE(concurrent_receives_complete_in_fifo_order) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(concurrent_receives_complete_in_fifo_order, one_port) {
   std::vector<std::pair<int, mach_msg_id_t>> order;
   for (int i = 0; i < 3; ++i)
     port.async_receive([&, i](error_code ec, machio::received_message m) {
@@ -94,10 +93,7 @@ BOOST_AUTO_TEST_CASE(concurrent_receives_complete_in_fifo_order) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(cancel_aborts_pending_and_leaves_the_message_queued) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(cancel_aborts_pending_and_leaves_the_message_queued, one_port) {
   error_code got;
   port.async_receive([&](error_code ec, machio::received_message m) {
     got = ec;
@@ -144,10 +140,7 @@ BOOST_AUTO_TEST_CASE(per_operation_cancellation_all_types_while_waiting) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(cancellation_after_completion_is_queued_does_not_lose_the_message) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(cancellation_after_completion_is_queued_does_not_lose_the_message, one_port) {
   machio::send(ping(pair.send, 11));
   asio::cancellation_signal signal;
   error_code got;
@@ -180,10 +173,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_port_aborts_its_operations) {
   BOOST_TEST(got == asio::error::operation_aborted);
 }
 
-BOOST_AUTO_TEST_CASE(close_and_release) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(close_and_release, one_port) {
   const mach_port_name_t name = port.native_handle();
   error_code got;
   port.async_receive([&](error_code ec, machio::received_message) { got = ec; });
@@ -201,10 +191,7 @@ BOOST_AUTO_TEST_CASE(close_and_release) {
   BOOST_TEST(!port.is_open());
 }
 
-BOOST_AUTO_TEST_CASE(receive_into_a_user_buffer) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(receive_into_a_user_buffer, one_port) {
   machio::send(ping(pair.send, 21, 77));
   alignas(8) std::byte buf[256];
   std::size_t got = 0;
@@ -219,12 +206,9 @@ BOOST_AUTO_TEST_CASE(receive_into_a_user_buffer) {
   BOOST_TEST(h.msgh_id == 21);
 }
 
-BOOST_AUTO_TEST_CASE(a_message_with_no_receive_waiting_stays_in_the_port) {
+BOOST_FIXTURE_TEST_CASE(a_message_with_no_receive_waiting_stays_in_the_port, one_port) {
   // The kevent receives a message only for a receive that waits: one that arrives in
   // between is still in the port for whoever receives next, here a synchronous receive.
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
   machio::send(ping(pair.send, 1));
   int calls = 0;
   port.async_receive([&](error_code ec, machio::received_message m) {
@@ -241,12 +225,9 @@ BOOST_AUTO_TEST_CASE(a_message_with_no_receive_waiting_stays_in_the_port) {
   BOOST_TEST(later.id() == 2);
 }
 
-BOOST_AUTO_TEST_CASE(a_message_larger_than_the_buffer) {
+BOOST_FIXTURE_TEST_CASE(a_message_larger_than_the_buffer, one_port) {
   // Too large for the kevent's buffer: with grow it stays queued and is received whole,
   // without grow the kernel destroys it (rights included) and says so.
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
   const std::vector<std::byte> big(4096, std::byte{0x5a});
   auto large = [&](mach_msg_id_t id) {
     return machio::message_builder(id)
@@ -277,12 +258,9 @@ BOOST_AUTO_TEST_CASE(a_message_larger_than_the_buffer) {
   BOOST_TEST(machio::receive(port.right(), {}, machio::no_wait, refused).valid() == false);
 }
 
-BOOST_AUTO_TEST_CASE(guarded_descriptors_asked_for_and_not) {
+BOOST_FIXTURE_TEST_CASE(guarded_descriptors_asked_for_and_not, one_port) {
   // Asking for guarded descriptors switches the port to receiving with mach_msg (the
   // kevent receive cannot accept them); the next receive switches back.
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
   auto guarded = [&](mach_msg_id_t id) {
     return machio::message_builder(id)
         .destination(pair.send)
@@ -314,13 +292,10 @@ BOOST_AUTO_TEST_CASE(guarded_descriptors_asked_for_and_not) {
   BOOST_TEST(names[2] == MACH_PORT_NULL);
 }
 
-BOOST_AUTO_TEST_CASE(a_handler_that_throws_leaves_run_able_to_return) {
+BOOST_FIXTURE_TEST_CASE(a_handler_that_throws_leaves_run_able_to_return, one_port) {
   // The exception leaves io_context::run(), as Asio lets it. Nothing is pending after it,
   // so the service must stop waiting on the kqueue: the context then runs out of work
   // (a run() would return) instead of waiting forever.
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
   machio::send(ping(pair.send, 1));
   mach_msg_id_t got = 0;
   port.async_receive([&](error_code, machio::received_message m) {
@@ -334,10 +309,7 @@ BOOST_AUTO_TEST_CASE(a_handler_that_throws_leaves_run_able_to_return) {
   BOOST_TEST(io.stopped());
 }
 
-BOOST_AUTO_TEST_CASE(a_misaligned_or_short_buffer_is_invalid_argument) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(a_misaligned_or_short_buffer_is_invalid_argument, one_port) {
   alignas(8) std::byte buf[256];
   error_code e1, e2;
   port.async_receive(std::span<std::byte>(buf + 1, 128), [&](error_code ec, std::size_t) { e1 = ec; });
@@ -368,10 +340,7 @@ BOOST_AUTO_TEST_CASE(io_context_destroyed_with_a_coroutine_waiting) {
   BOOST_TEST(watch.expired());
 }
 
-BOOST_AUTO_TEST_CASE(a_port_that_dies_completes_with_the_mach_code) {
-  asio::io_context io;
-  auto pair = machio::receive_right::allocate_pair();
-  machio::receive_port port(io, std::move(pair.receive));
+BOOST_FIXTURE_TEST_CASE(a_port_that_dies_completes_with_the_mach_code, one_port) {
   error_code got;
   port.async_receive([&](error_code ec, machio::received_message) { got = ec; });
   io.poll();
