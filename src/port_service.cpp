@@ -153,8 +153,7 @@ std::size_t port_service::cancel(port_impl& impl) noexcept {
   {
     std::lock_guard lock(mutex_);
     disarm_locked(impl);
-    for (port_op* op = impl.ops.front(); op; op = op->next) ++n;
-    fail_ops_locked(impl, boost::asio::error::operation_aborted, done);
+    n = fail_ops_locked(impl, boost::asio::error::operation_aborted, done);
     if (!shut_down_) update_locked(done);
   }
   complete(done);
@@ -355,12 +354,16 @@ void port_service::complete_front_locked(port_impl& impl, op_queue& done) noexce
   done.push(op);
 }
 
-// Completes every operation of `impl` with `ec`. The knote must not be armed for any.
-void port_service::fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept {
-  while (port_op* op = impl.ops.front()) {
+// Completes every operation of `impl` with `ec`; how many. The knote must not be armed
+// for any.
+std::size_t port_service::fail_ops_locked(port_impl& impl, const boost::system::error_code& ec,
+                                          op_queue& done) noexcept {
+  std::size_t n = 0;
+  for (; port_op* op = impl.ops.front(); ++n) {
     op->ec = ec;
     complete_front_locked(impl, done);
   }
+  return n;
 }
 
 // Arms the knote for the front operation, if any; when that fails (the name died, say),

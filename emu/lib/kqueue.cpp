@@ -157,12 +157,6 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
   // per call would add a system call to every message of a busy event loop. Until then a
   // stale descriptor still reaches its old kqueue (doc/emu-divergences.md).
   kern::ref<kern::kqueue> keep = it->second->kq;
-  // True when `kq` no longer is the descriptor we made. Looks the entry up again: while
-  // we were parked another thread may have reaped it.
-  const auto stale = [&] {
-    const auto now = reg.find(kq);
-    return now == reg.end() || now->second->kq != keep || inode_of(kq) != now->second->inode;
-  };
   std::span<const kevent64_s> changes(changelist, changelist ? static_cast<std::size_t>(nchanges) : 0);
   std::span<kevent64_s> events(eventlist, eventlist ? static_cast<std::size_t>(nevents) : 0);
   const bool immediate = (flags & KEVENT_FLAG_IMMEDIATE) ||
@@ -178,9 +172,13 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
     const int n = rt.core().kevent(*keep, changes, events, flags, !immediate, rt.memory(), &w);
     changes = {};  // changes apply once, even if we wait and retry
     if (n > 0 || (n == 0 && events.empty())) return n;
-    if (stale()) {
+    // Is `kq` still the descriptor we made? Looked up again: while we were parked another
+    // thread may have reaped it.
+    const auto now = reg.find(kq);
+    const bool ours = now != reg.end() && now->second->kq == keep;
+    if (!ours || inode_of(kq) != now->second->inode) {
       if (n == -EWOULDBLOCK) rt.core().cancel_wait(w);
-      if (const auto now = reg.find(kq); now != reg.end() && now->second->kq == keep) forget(rt, now);
+      if (ours) forget(rt, now);
       errno = EBADF;
       return -1;
     }

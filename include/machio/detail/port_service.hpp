@@ -86,7 +86,7 @@ class port_service final : public boost::asio::execution_context::service {
   bool arm_locked(port_impl& impl) noexcept;
   void disarm_locked(port_impl& impl) noexcept;
   void delete_knote_locked(port_impl& impl) noexcept;
-  void fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
+  std::size_t fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
   void complete_front_locked(port_impl& impl, op_queue& done) noexcept;
   void rearm_locked(port_impl& impl, op_queue& done) noexcept;
   void serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done);
