@@ -161,22 +161,6 @@ void registration() {
   std::printf("  destroying the ports     %8.1f ms\n", t_close);
 }
 
-// Runs `self section` in a child process with MACHEMU_MODE=`mode` (unset when null) and
-// waits for it. True when it succeeded.
-bool run_section(const char* self, const char* section, const char* mode) {
-  std::fflush(stdout);
-  const pid_t child = fork();
-  check(child >= 0, "fork");
-  if (child == 0) {
-    if (mode) setenv("MACHEMU_MODE", mode, 1);
-    else unsetenv("MACHEMU_MODE");
-    execl(self, self, section, static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {

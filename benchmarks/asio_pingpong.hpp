@@ -1,5 +1,5 @@
-// Shared by the asio_pingpong sections: the 64-byte message, the callback end of a
-// ping-pong, and the statistics.
+// Shared by the asio_pingpong sections (and asio_call): the 64-byte message, the callback
+// end of a ping-pong, running a section in a process of its own, and the statistics.
 #pragma once
 
 #include <machio/async_send.hpp>
@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace pingpong {
@@ -73,6 +75,22 @@ struct callback_end {
     });
   }
 };
+
+// Runs `self section` in a child process with MACHEMU_MODE=`mode` (unset when null) and
+// waits for it (mach-emu's mode is chosen once per process). True when it succeeded.
+inline bool run_section(const char* self, const char* section, const char* mode) {
+  std::fflush(stdout);
+  const pid_t child = fork();
+  check(child >= 0, "fork");
+  if (child == 0) {
+    if (mode) setenv("MACHEMU_MODE", mode, 1);
+    else unsetenv("MACHEMU_MODE");
+    execl(self, self, section, static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
 inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

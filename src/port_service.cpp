@@ -103,6 +103,7 @@ port_service::port_service(boost::asio::io_context& context)
 }
 
 port_service::~port_service() {
+  drain_reply_cache();  // emptied by shutdown(); this catches a service never shut down
   // Notifications still queued: a dead-name one carries a user reference we must drop.
   if (notify_port_ != MACH_PORT_NULL) {
     serve_notifications_locked();
@@ -139,12 +140,17 @@ void port_service::destroy(port_impl& impl) noexcept {
     std::lock_guard lock(mutex_);
     delete_knote_locked(impl);  // first: the kernel must not receive into their buffers
     fail_ops_locked(impl, boost::asio::error::operation_aborted, done);
-    (impl.prev ? impl.prev->next : live_) = impl.next;
-    if (impl.next) impl.next->prev = impl.prev;
-    impl.prev = impl.next = nullptr;
+    unlink_locked(impl);
     if (!shut_down_) update_locked(done);
   }
   complete(done);
+}
+
+// Takes `impl` off the live list.
+void port_service::unlink_locked(port_impl& impl) noexcept {
+  (impl.prev ? impl.prev->next : live_) = impl.next;
+  if (impl.next) impl.next->prev = impl.prev;
+  impl.prev = impl.next = nullptr;
 }
 
 std::size_t port_service::cancel(port_impl& impl) noexcept {
@@ -569,6 +575,8 @@ void port_service::shutdown() {
     }
     pending_ = 0;
   }
+  // Nothing can be given back to the cache from here on (give_back_reply destroys).
+  drain_reply_cache();
   // Destroyed without being invoked; a handler's destructor may destroy I/O objects,
   // which call destroy() — hence outside the lock.
   while (port_op* op = doomed.pop()) {
@@ -578,6 +586,9 @@ void port_service::shutdown() {
 }
 
 void port_service::notify_fork(boost::asio::execution_context::fork_event event) {
+  // The parent's cached reply ports go before the fork, so that the child inherits none
+  // (in the parent they are made again on demand).
+  if (event == boost::asio::execution_context::fork_prepare) drain_reply_cache();
   if (event != boost::asio::execution_context::fork_child) return;
   // The child is a new task (Darwin; mach-emu's machd mode): kqueues are not inherited and
   // none of the parent's rights is the child's. So the notify port's name is forgotten,
@@ -594,6 +605,13 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
     armed_ = false;
     ++generation_;
     notify_port_ = MACH_PORT_NULL;
+    // Reply ports made before the fork are forgotten like the notify port: those still
+    // cached (no fork_prepare) now, those in use when their call gives them back.
+    ++forks_;
+    for (reply_impl* r = detach_reply_cache_locked(); r;) {
+      unlink_locked(*r);
+      delete std::exchange(r, r->next_cached);
+    }
     open_kqueue();
     for (port_impl* impl = live_; impl; impl = impl->next) {
       impl->knote_added = false;

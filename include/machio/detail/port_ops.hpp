@@ -21,6 +21,21 @@
 
 namespace machio::detail {
 
+//! The allocator an operation uses for a handler whose associated allocator is \p Alloc.
+//! std::allocator, which is what a handler that names none usually reports (async_compose's
+//! intermediate handlers do), means "the default": like Asio's own operations, use the
+//! recycling allocator, which reuses the per-thread cache of the io_context's threads.
+template <class Alloc>
+struct operation_allocator {
+  using type = Alloc;
+  static type get(const Alloc& a) noexcept { return a; }
+};
+template <class T>
+struct operation_allocator<std::allocator<T>> {
+  using type = boost::asio::recycling_allocator<T>;
+  static type get(const std::allocator<T>&) noexcept { return type(); }
+};
+
 //! The operation for \p Handler, completing with (error_code, Result): owns the handler and
 //! the work on its executor.
 template <class Handler, class IoExecutor, class Result>
@@ -28,9 +43,15 @@ struct typed_port_op final : port_op {
   using handler_executor = boost::asio::associated_executor_t<Handler, IoExecutor>;
   using work_type = std::decay_t<decltype(boost::asio::prefer(
       std::declval<handler_executor>(), boost::asio::execution::outstanding_work.tracked))>;
+  using associated_allocator =
+      operation_allocator<boost::asio::associated_allocator_t<Handler, boost::asio::recycling_allocator<void>>>;
   using allocator_type =
-      typename std::allocator_traits<boost::asio::associated_allocator_t<
-          Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<typed_port_op>;
+      typename std::allocator_traits<typename associated_allocator::type>::template rebind_alloc<typed_port_op>;
+  //! The allocator for \p h.
+  static allocator_type allocator_for(const Handler& h) {
+    return allocator_type(associated_allocator::get(
+        boost::asio::get_associated_allocator(h, boost::asio::recycling_allocator<void>())));
+  }
 
   typed_port_op(kind k, Handler&& h, const IoExecutor& io_ex)
       : port_op(k, &do_finish),
@@ -40,7 +61,7 @@ struct typed_port_op final : port_op {
 
   //! Allocates the operation with the handler's allocator.
   static typed_port_op* create(kind k, Handler&& h, const IoExecutor& io_ex) {
-    allocator_type alloc(boost::asio::get_associated_allocator(h, boost::asio::recycling_allocator<void>()));
+    allocator_type alloc = allocator_for(h);
     typed_port_op* p = std::allocator_traits<allocator_type>::allocate(alloc, 1);
     try {
       std::allocator_traits<allocator_type>::construct(alloc, p, k, std::move(h), io_ex);
@@ -53,8 +74,7 @@ struct typed_port_op final : port_op {
 
   static void do_finish(port_op* base, ending how) {
     auto* self = static_cast<typed_port_op*>(base);
-    allocator_type alloc(
-        boost::asio::get_associated_allocator(self->handler, boost::asio::recycling_allocator<void>()));
+    allocator_type alloc = allocator_for(self->handler);
     // Move everything out and free the operation before the handler runs, so that the
     // handler can start the next operation with the memory just released.
     Handler h(std::move(self->handler));

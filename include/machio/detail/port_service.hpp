@@ -1,8 +1,9 @@
 // machio/detail/port_service.hpp — the reactor service: one per io_context, owning one
-// kqueue with an EVFILT_MACHPORT knote per receive port in use, and
-// an internal notify port for send-possible notifications. The kqueue's descriptor is
-// watched with a posix::stream_descriptor on the same context, armed only while
-// operations are pending so that io_context::run() returns when the user's work is done.
+// kqueue with an EVFILT_MACHPORT knote per receive port in use, an internal notify port
+// for send-possible notifications, and a small cache of async_call's reply ports. The
+// kqueue's descriptor is watched with a posix::stream_descriptor on the same context,
+// armed only while operations are pending so that io_context::run() returns when the
+// user's work is done.
 #ifndef MACHIO_DETAIL_PORT_SERVICE_HPP
 #define MACHIO_DETAIL_PORT_SERVICE_HPP
 
@@ -40,6 +41,25 @@ struct port_impl {
   port_impl* next = nullptr;
 };
 
+//! A reply port of async_call: the service's state for it plus what the reply-port cache
+//! keeps. Owned (heap) by the service's cache while cached, by a detail::reply_port while a
+//! call uses it; `name` is an owned receive right throughout. On the live list from
+//! creation to destruction, cached or not.
+struct reply_impl : port_impl {
+  reply_impl* next_cached = nullptr;
+  //! The service's fork count when the right was made: one made before a fork_child
+  //! names nothing the child owns, and is forgotten rather than destroyed.
+  std::uint64_t forks = 0;
+};
+
+//! What became of a reply port's one send-once right when its call ends
+//! (port_service::give_back_reply).
+enum class reply_fate : unsigned char {
+  answered,   //!< a message arrived through it: nothing can reach the port any more
+  unknown,    //!< the receive failed: the kernel is asked (mach_port_get_attributes)
+  abandoned,  //!< it may still be out (cancelled, not sent): the port is destroyed
+};
+
 //! See the file comment. Thread-safe: every member takes the one mutex; handlers are
 //! always posted after it is released, never run under it.
 class port_service final : public boost::asio::execution_context::service {
@@ -67,6 +87,21 @@ class port_service final : public boost::asio::execution_context::service {
   void start_receive(port_impl& impl, port_op* op);
   //! Starts send \p op (owned by the service from here).
   void start_send(port_op* op);
+  //! At most this many reply ports wait in the cache; more are destroyed.
+  static constexpr std::size_t reply_cache_limit = 16;
+  //! A reply port for async_call, from the cache or newly allocated (a receive right and
+  //! its registration); the caller owns it until give_back_reply. Null with \p ec set
+  //! when no right could be allocated. Throws std::bad_alloc.
+  reply_impl* take_reply(boost::system::error_code& ec);
+  //! Ends the caller's ownership of \p r: cached when \p fate says nothing can reach the
+  //! port any more (and there is room, and the service is not shut down), else the knote
+  //! is deleted and the receive right destroyed.
+  void give_back_reply(reply_impl* r, reply_fate fate) noexcept;
+  //! Destroys every cached reply port; how many.
+  std::size_t drain_reply_cache() noexcept;
+  //! How many reply ports the cache holds.
+  std::size_t cached_replies() noexcept;
+
   //! Per-operation cancellation of \p op (queued on \p impl, or a send when null) with
   //! type \p type; ignored when \p op is not pending or does not accept \p type.
   void cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept;
@@ -77,6 +112,8 @@ class port_service final : public boost::asio::execution_context::service {
   void notify_fork(boost::asio::execution_context::fork_event event) override;
 
   void open_kqueue();
+  void unlink_locked(port_impl& impl) noexcept;
+  reply_impl* detach_reply_cache_locked() noexcept;
   void update_locked(op_queue& done);
   bool drain_locked(op_queue& done);
   void serve_notifications_locked();
@@ -114,6 +151,9 @@ class port_service final : public boost::asio::execution_context::service {
   bool idle_check_posted_ = false;
   bool shut_down_ = false;
   std::uint64_t generation_ = 0;  // bumped when the outstanding wait is cancelled
+  reply_impl* reply_cache_ = nullptr;  // owned; see src/reply_cache.cpp
+  std::size_t cached_ = 0;
+  std::uint64_t forks_ = 0;          // fork_child events seen
 };
 
 //! The io_context behind \p ex — an io_context executor, a strand of one, or an
