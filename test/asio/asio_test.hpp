@@ -21,6 +21,13 @@ inline machio::message ping(const machio::send_right& dest, mach_msg_id_t id, st
   return machio::message_builder(id).destination(dest).append_value(value).build();
 }
 
+// Most cases start the same way: a context and one receive_port, with a send right to it.
+struct one_port : right_accounting {
+  boost::asio::io_context io;
+  machio::port_pair pair = machio::receive_right::allocate_pair();
+  machio::receive_port port{io, std::move(pair.receive)};
+};
+
 // An allocator that counts allocations and deallocations (for bind_allocator).
 struct alloc_counts {
   std::atomic<std::size_t> allocations{0};

@@ -1,7 +1,9 @@
 // After fork() the child is a new task (Darwin, and mach-emu's machd mode): it holds none of
 // the parent's rights, and kqueues are not inherited. io_context::notify_fork(fork_child)
 // gives the port service a fresh kqueue, so the child can receive on ports it creates, and
-// the parent's service keeps working untouched by whatever the child did.
+// the parent's service keeps working untouched by whatever the child did. A receive
+// pending at the fork fails in the child (its copy names nothing the child holds) instead
+// of waiting forever, and carries on in the parent.
 #include "asio_test.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +46,44 @@ int child_main(asio::io_context& io) {
   return 0;
 }
 
+// Forks; the child runs `child` and reports only through its exit status (Boost.Test's
+// signal handlers and exception catching would otherwise carry on running tests in it).
+// Returns the child's exit status, after checking that it exited.
+template <class Child>
+int fork_and_wait(asio::io_context& io, Child child) {
+  io.notify_fork(asio::execution_context::fork_prepare);
+  const pid_t pid = fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGALRM}) std::signal(sig, SIG_DFL);
+    int rc = 99;
+    try {
+      rc = child();
+    } catch (...) {
+      rc = 98;
+    }
+    _exit(rc);
+  }
+  io.notify_fork(asio::execution_context::fork_parent);
+  int status = 0;
+  BOOST_REQUIRE_EQUAL(waitpid(pid, &status, 0), pid);
+  BOOST_REQUIRE_MESSAGE(WIFEXITED(status), "the child died of signal " << WTERMSIG(status));
+  return WEXITSTATUS(status);
+}
+
+// Runs in a child forked while one operation was pending: its copy names nothing the child
+// holds, so after notify_fork it must complete with an error instead of waiting forever.
+// `completed` and `got` are what its handler sets.
+int child_with_a_pending_operation(asio::io_context& io, const bool& completed, const error_code& got) {
+  alarm(60);  // a watchdog, not a synchronisation: a hung child dies with SIGALRM
+  io.notify_fork(asio::execution_context::fork_child);
+  io.restart();
+  io.run();
+  if (!completed) return 20;
+  if (!got.failed()) return 21;
+  return 0;
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(asio_fork, machio_test::right_accounting)
@@ -62,27 +102,7 @@ BOOST_AUTO_TEST_CASE(a_forked_child_receives_after_notify_fork_and_the_parent_is
   io.run();
   BOOST_TEST(got == 1);
 
-  io.notify_fork(asio::execution_context::fork_prepare);
-  const pid_t child = fork();
-  BOOST_REQUIRE(child >= 0);
-  if (child == 0) {
-    // The child reports only through its exit status: Boost.Test's signal handlers and
-    // exception catching would otherwise carry on running tests in it.
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGALRM}) std::signal(sig, SIG_DFL);
-    int rc = 99;
-    try {
-      rc = child_main(io);
-    } catch (...) {
-      rc = 98;
-    }
-    _exit(rc);
-  }
-  io.notify_fork(asio::execution_context::fork_parent);
-
-  int status = 0;
-  BOOST_REQUIRE_EQUAL(waitpid(child, &status, 0), child);
-  BOOST_TEST_REQUIRE(WIFEXITED(status));
-  BOOST_TEST(WEXITSTATUS(status) == 0);
+  BOOST_TEST(fork_and_wait(io, [&] { return child_main(io); }) == 0);
 
   // The parent's kqueue and port still work after the child closed its copies and exited.
   io.restart();
@@ -94,5 +114,56 @@ BOOST_AUTO_TEST_CASE(a_forked_child_receives_after_notify_fork_and_the_parent_is
   io.run();
   BOOST_TEST(got == 2);
 }
+
+BOOST_AUTO_TEST_CASE(a_receive_pending_at_the_fork_fails_in_the_child_and_carries_on_in_the_parent) {
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  machio::receive_port port(io, std::move(pair.receive));
+  bool completed = false;
+  error_code got;
+  mach_msg_id_t id = 0;
+  port.async_receive([&](error_code ec, machio::received_message m) {
+    completed = true;
+    got = ec;
+    id = m.id();
+  });
+  io.poll();  // armed on the parent's kqueue
+  const int status = fork_and_wait(io, [&] { return child_with_a_pending_operation(io, completed, got); });
+  BOOST_TEST(status == 0);
+  BOOST_TEST(!completed);
+  machio::send(ping(pair.send, 3));
+  io.run();
+  BOOST_TEST(completed);
+  BOOST_TEST(!got);
+  BOOST_TEST(id == 3);
+}
+
+#if 0  // MACHIO_BUG_FORK_CHILD_WAITING_SEND_ABORTS: enable once fixed.
+// notify_fork(fork_child) retries the waiting sends at once; the retry fails (the
+// destination is not the child's name) and the handler gets the message back, holding the
+// send right the timed-out send pseudo-received: a parent's name. Destroying it, as any
+// handler would, makes mach_port_deallocate fail and machio abort the child ("failed on a
+// right machio owns ... aborting before a reused name is released").
+BOOST_AUTO_TEST_CASE(a_send_waiting_at_the_fork_fails_in_the_child_and_carries_on_in_the_parent) {
+  asio::io_context io;
+  auto full = machio::receive_right::allocate_pair(machio::port_options{.qlimit = 1});
+  machio::send(ping(full.send, 1), machio::no_wait);
+  bool completed = false;
+  error_code got;
+  machio::async_send(io, ping(full.send, 2), [&](error_code ec, machio::message) {
+    completed = true;
+    got = ec;
+  });
+  io.poll();  // waiting for room
+  const int status = fork_and_wait(io, [&] { return child_with_a_pending_operation(io, completed, got); });
+  BOOST_TEST(status == 0);
+  BOOST_TEST(!completed);
+  BOOST_TEST(machio::receive(full.receive).id() == 1);  // room for the waiting send
+  io.run();
+  BOOST_TEST(completed);
+  BOOST_TEST(!got);
+  BOOST_TEST(machio::receive(full.receive).id() == 2);
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

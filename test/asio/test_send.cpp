@@ -1,5 +1,6 @@
 // async_send: immediate sends, waiting on a full queue for send-possible, cancellation
-// while waiting (rights come back), a destination that dies while we wait.
+// while waiting (rights come back), a destination that dies while we wait or is dead
+// already (rights come back).
 #include "asio_test.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -155,5 +156,58 @@ BOOST_AUTO_TEST_CASE(an_empty_message_fails_at_once) {
   io.run();
   BOOST_TEST(got == make_error_code(machio::error::message_consumed));
 }
+
+BOOST_AUTO_TEST_CASE(a_destination_already_dead_fails_at_once_and_gives_the_rights_back) {
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  pair.receive.reset();  // the peer is gone before the send starts
+  auto carried = machio::receive_right::allocate_pair();
+  error_code got;
+  machio::message back;
+  machio::async_send(io, machio::message_builder(7).destination(pair.send).add_port(std::move(carried.send)).build(),
+                     [&](error_code ec, machio::message m) {
+                       got = ec;
+                       back = std::move(m);
+                     });
+  BOOST_TEST(!back.valid());  // not inside the initiating call
+  io.run();
+  BOOST_TEST(got == machio::make_mach_error_code(MACH_SEND_INVALID_DEST));
+  BOOST_TEST_REQUIRE(back.valid());
+  BOOST_TEST(back.descriptor_count() == 1u);  // the carried send right came back
+}
+
+#if 0  // MACHIO_BUG_TWO_WAITING_SENDS_SPIN: enable once fixed.
+// Each waiting send registers a send-possible request on the destination name, replacing
+// the other's; the replaced send-once right, deallocated, sends a send-once notification
+// to the service's notify port, which retries every waiting send, which re-register and
+// replace each other again: io_context::poll() never returns (100% CPU).
+BOOST_AUTO_TEST_CASE(two_sends_waiting_on_one_full_queue_go_in_start_order) {
+  asio::io_context io;
+  full_port full;
+  std::vector<int> done;
+  machio::async_send(io, ping(full.pair.send, 2), [&](error_code ec, machio::message) {
+    BOOST_TEST(!ec);
+    done.push_back(2);
+  });
+  machio::async_send(io, ping(full.pair.send, 3), [&](error_code ec, machio::message) {
+    BOOST_TEST(!ec);
+    done.push_back(3);
+  });
+  io.poll();
+  BOOST_TEST(done.empty());
+  BOOST_TEST(machio::receive(full.pair.receive).id() == 1);
+  machio::receive_port port(io, std::move(full.pair.receive));
+  std::vector<mach_msg_id_t> received;
+  auto collect = [&](error_code ec, machio::received_message m) {
+    BOOST_TEST(!ec);
+    received.push_back(m.id());
+  };
+  port.async_receive(collect);
+  port.async_receive(collect);
+  io.run();
+  BOOST_TEST((done == std::vector<int>{2, 3}));
+  BOOST_TEST((received == std::vector<mach_msg_id_t>{2, 3}));
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

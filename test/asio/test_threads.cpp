@@ -1,8 +1,11 @@
 // Scale and threads: 10,000 ports on one io_context each receiving one message; an
-// io_context run by several threads with strands (run under the tsan preset too).
+// io_context run by several threads with strands (run under the tsan preset too); a
+// disabled case with cancellations racing the messages (see MACHIO_BUG_ below).
 #include "asio_test.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
@@ -101,5 +104,82 @@ BOOST_AUTO_TEST_CASE(many_threads_many_strands_ping_pong) {
   for (auto& s : sessions) BOOST_TEST(s->count == rounds);
   // Leftover messages (none expected) would be destroyed with the ports.
 }
+
+#if 0  // MACHIO_BUG_SLOT_CLEARED_OFF_THE_HANDLERS_EXECUTOR: enable once fixed.
+// Under the tsan preset: the port service clears a completed operation's cancellation slot
+// (port_op::slot.clear(), destroying the port_op_canceller in it) on the thread that runs
+// its wake, while the strand the handler belongs to may be emitting that very signal, or
+// emplacing the next operation's canceller into it. Asio requires a signal's emit and its
+// slot's changes to be serialised, which a user can only do on the handler's executor.
+BOOST_AUTO_TEST_CASE(cancellations_racing_messages_on_many_threads_lose_nothing) {
+  // Each round a receive waits on its session's strand; a message is sent from whichever
+  // thread runs the posted send while the strand emits a terminal cancellation. Whoever
+  // wins, each receive completes once, and each message is either received or still
+  // queued: none is lost or received twice.
+  constexpr int sessions = 4;
+  constexpr int rounds = 200;
+  asio::io_context io;
+  struct session {
+    asio::io_context& io;
+    std::atomic<int>* failures;
+    asio::strand<asio::io_context::executor_type> strand;
+    machio::basic_receive_port<asio::strand<asio::io_context::executor_type>> port;
+    machio::send_right to;
+    asio::cancellation_signal signal;  // emitted on the strand only, as Asio requires
+    int started = 0, received = 0, aborted = 0;  // touched on the strand only
+    session(asio::io_context& c, machio::port_pair p, std::atomic<int>* f)
+        : io(c), failures(f), strand(asio::make_strand(c)), port(strand, std::move(p.receive)), to(std::move(p.send)) {}
+    void next() {
+      if (started == rounds) return;
+      ++started;
+      port.async_receive(asio::bind_cancellation_slot(signal.slot(), [this](error_code ec, machio::received_message m) {
+        if (!strand.running_in_this_thread()) ++*failures;
+        if (!ec && m.id() == 1) ++received;
+        else if (ec == asio::error::operation_aborted && !m.valid()) ++aborted;
+        else ++*failures;
+        next();
+      }));
+      asio::post(io, [this] { machio::send(ping(to, 1)); });
+      asio::post(strand, [this] { signal.emit(asio::cancellation_type::terminal); });
+    }
+  };
+  std::atomic<int> failures{0};
+  std::vector<std::unique_ptr<session>> all;
+  for (int i = 0; i < sessions; ++i) {
+    // Room for every message: a cancelled round leaves its message queued, and a blocking
+    // send into a full queue would hold up an io_context thread.
+    all.push_back(std::make_unique<session>(
+        io, machio::receive_right::allocate_pair(machio::port_options{.qlimit = MACH_PORT_QLIMIT_MAX}), &failures));
+    asio::post(all.back()->strand, [s = all.back().get()] { s->next(); });
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) threads.emplace_back([&io] { io.run(); });
+  for (auto& t : threads) t.join();
+  BOOST_TEST(failures == 0);
+  for (auto& s : all) {
+    BOOST_TEST(s->received + s->aborted == rounds);
+    int left = 0;
+    for (error_code ec; machio::receive(s->port.right(), {}, machio::no_wait, ec).valid();) ++left;
+    BOOST_TEST(s->received + left == rounds);
+    BOOST_TEST_MESSAGE("received " << s->received << ", aborted " << s->aborted);
+  }
+}
+#endif
+
+#if 0  // MACHIO_BUG_BUFFER_CACHE_LEAKS_ON_GIVING_THREADS: enable once fixed (fails under asan).
+// message_buffer's per-thread block cache frees its blocks when the thread ends only if
+// the thread ever took a block (buffer_block_take registers the closer;
+// buffer_block_give does not). A thread that only destroys messages received elsewhere,
+// as a handler bound to another thread's executor does, keeps up to four blocks per size
+// class in its cache and leaks them at exit (LeakSanitizer reports them).
+BOOST_AUTO_TEST_CASE(message_buffers_freed_on_threads_that_never_took_one_are_not_leaked) {
+  auto pair = machio::receive_right::allocate_pair();
+  for (int i = 0; i < 4; ++i) {
+    machio::send(ping(pair.send, 1));
+    machio::received_message m = machio::receive(pair.receive);  // its buffer: this thread's
+    std::thread([m = std::move(m)]() mutable { m.reset(); }).join();
+  }
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,17 +42,7 @@ void* operator new(std::size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
-namespace {
-
-struct fixture : machio_test::right_accounting {
-  asio::io_context io;
-  machio::port_pair pair = machio::receive_right::allocate_pair();
-  machio::receive_port port{io, std::move(pair.receive)};
-};
-
-}  // namespace
-
-BOOST_FIXTURE_TEST_SUITE(asio_tokens, fixture)
+BOOST_FIXTURE_TEST_SUITE(asio_tokens, machio_test::one_port)
 
 BOOST_AUTO_TEST_CASE(use_future) {
   std::thread runner;

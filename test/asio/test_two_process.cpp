@@ -2,7 +2,8 @@
 // name in and serves it with async_receive/async_send on its io_context; the parent looks
 // the name up and drives it with async_call, by callback and by use_awaitable. Each side
 // checks the other's pid in the audit trailer. When the child exits, the parent's
-// dead-name wait completes and its names are back to where they started.
+// dead-name wait completes and its names are back to where they started. A server that
+// dies holding two requests fails both calls with MIG_SERVER_DIED.
 #include "asio_test.hpp"
 
 #include <machio/async_call.hpp>
@@ -21,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -29,6 +31,7 @@ namespace {
 
 constexpr mach_msg_id_t double_id = 700;  // body: int32 v; reply: {2 * v, the request's audit pid}
 constexpr mach_msg_id_t quit_id = 701;    // the reply is sent, then the server stops
+constexpr mach_msg_id_t vanish_id = 702;  // the server takes one more request and exits, unanswering
 
 struct reply_body {
   std::int32_t doubled;
@@ -51,6 +54,12 @@ struct server {
       if (ec) {
         failure = 20;
         return;
+      }
+      if (m.id() == vanish_id) {
+        // Takes the next request too (a blocking receive: the client sends it right after),
+        // then exits: both requests and their reply rights die with the task.
+        machio::received_message next = machio::receive(port.right());
+        _exit(next.valid() ? 0 : 23);
       }
       const auto audit = m.trailer().audit();
       const reply_body body{2 * m.body_as<std::int32_t>().value_or(0), audit ? audit->pid() : -1};
@@ -140,14 +149,18 @@ void check_reply(const machio::received_message& m, std::int32_t value, pid_t ch
   BOOST_TEST(audit->pid() == child);
 }
 
+void require_machd() {
+  const char* mode = std::getenv("MACHEMU_MODE");
+  BOOST_TEST_REQUIRE((mode == nullptr || std::strcmp(mode, "inprocess") != 0),
+                     "two processes talk through machd, not the in-process core");
+}
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(asio_two_process, machio_test::right_accounting)
 
 BOOST_AUTO_TEST_CASE(a_child_serves_with_async_receive_and_the_parent_calls_it_and_sees_it_die) {
-  const char* mode = std::getenv("MACHEMU_MODE");
-  BOOST_TEST_REQUIRE((mode == nullptr || std::strcmp(mode, "inprocess") != 0),
-                     "two processes talk through machd, not the in-process core");
+  require_machd();
   const std::string name = "org.machio.test.two_process." + std::to_string(getpid());
   const pid_t child = start_child(name);
 
@@ -210,6 +223,33 @@ BOOST_AUTO_TEST_CASE(a_child_serves_with_async_receive_and_the_parent_calls_it_a
   mach_port_type_t type = 0;
   BOOST_REQUIRE(mach_port_type(mach_task_self(), service.get(), &type) == KERN_SUCCESS);
   BOOST_TEST((type & MACH_PORT_TYPE_DEAD_NAME) != 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_process_that_dies_fails_the_pending_calls_with_mig_server_died) {
+  // The first request makes the server take the second as well and exit holding both
+  // requests' reply rights. They die with the task, and each call completes with the
+  // send-once notification that says so.
+  require_machd();
+  const std::string name = "org.machio.test.two_process.vanish." + std::to_string(getpid());
+  const pid_t child = start_child(name);
+  asio::io_context io;
+  machio::send_right service = machio::bootstrap::look_up(name);
+  bool died = false;
+  machio::async_wait_dead_name(io.get_executor(), service, [&](error_code ec, std::monostate) { died = !ec; });
+  std::vector<error_code> got;
+  for (mach_msg_id_t id : {vanish_id, double_id})
+    machio::async_call(io.get_executor(), request(service, id, 1), [&](error_code ec, machio::received_message m) {
+      got.push_back(ec);
+      BOOST_TEST(!m.valid());
+    });
+  io.run();
+  BOOST_TEST(died);
+  BOOST_TEST_REQUIRE(got.size() == 2u);
+  for (const auto& ec : got) BOOST_TEST(ec == machio::make_mach_error_code(MIG_SERVER_DIED));
+  int status = 0;
+  BOOST_REQUIRE_EQUAL(waitpid(child, &status, 0), child);
+  BOOST_TEST_REQUIRE(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
