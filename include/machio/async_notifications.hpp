@@ -29,24 +29,46 @@ namespace detail {
 template <class Result>
 struct notification_kind;
 
+//! Dead-name and no-senders requests are replaced or cleared by a later request on the
+//! same name, so a cancelled operation removes its own and any number can follow.
+struct replaceable_request {
+  static constexpr bool removable = true;
+  static kern_return_t check_free(mach_port_name_t) noexcept { return KERN_SUCCESS; }
+};
+
 //! Dead name: completes with nothing.
 struct dead_name_tag {};
 template <>
-struct notification_kind<dead_name_tag> {
+struct notification_kind<dead_name_tag> : replaceable_request {
   static constexpr mach_msg_id_t request = MACH_NOTIFY_DEAD_NAME;
   using result = std::monostate;
 };
 //! No senders: completes with the make-send count at that moment.
 template <>
-struct notification_kind<mach_port_mscount_t> {
+struct notification_kind<mach_port_mscount_t> : replaceable_request {
   static constexpr mach_msg_id_t request = MACH_NOTIFY_NO_SENDERS;
   using result = mach_port_mscount_t;
 };
-//! Port destroyed: completes with the receive right.
+//! Port destroyed: completes with the receive right. XNU (since xnu-6153, macOS 10.15)
+//! keeps one port-destroyed request per port until it fires: a second request, including
+//! one with MACH_PORT_NULL meant to clear it, fails with KERN_FAILURE and raises
+//! kGUARD_EXC_KERN_FAILURE, fatal in tasks whose guard behaviour is MP_FATAL (hardened
+//! binaries). So nothing here ever asks the kernel while a request exists.
 template <>
 struct notification_kind<receive_right> {
   static constexpr mach_msg_id_t request = MACH_NOTIFY_PORT_DESTROYED;
   using result = receive_right;
+  static constexpr bool removable = false;
+  //! KERN_FAILURE, without the guard exception, when \p port already has a request. A name
+  //! that is not a receive right passes: registering reports that. (Another thread that
+  //! registers between this check and ours still meets the kernel's refusal.)
+  static kern_return_t check_free(mach_port_name_t port) noexcept {
+    mach_port_status_t status{};
+    mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
+    const kern_return_t kr = mach_port_get_attributes(mach_task_self(), port, MACH_PORT_RECEIVE_STATUS,
+                                                      reinterpret_cast<mach_port_info_t>(&status), &count);
+    return kr == KERN_SUCCESS && status.mps_pdrequest ? KERN_FAILURE : KERN_SUCCESS;
+  }
 };
 
 //! Drops the extra user reference a dead-name notification carries, then the message.
@@ -74,13 +96,13 @@ struct notification_op {
   void operator()(Self& self) {
     self.reset_cancellation_state(boost::asio::enable_total_cancellation());
     boost::system::error_code ec;
-    notify.assign(receive_right::allocate({}, ec));
+    if (!detail::fail(kind::check_free(watched), ec)) notify.assign(receive_right::allocate({}, ec));
     if (!ec) {
       mach_port_name_t previous = MACH_PORT_NULL;
       const kern_return_t kr = mach_port_request_notification(mach_task_self(), watched, kind::request, sync,
                                                               notify.native_handle(), MACH_MSG_TYPE_MAKE_SEND_ONCE,
                                                               &previous);
-      // An earlier request on the same name is replaced; its send-once right is ours.
+      // An earlier dead-name or no-senders request is replaced; its send-once right is ours.
       if (previous != MACH_PORT_NULL) mach_port_deallocate(mach_task_self(), previous);
       if (kr != KERN_SUCCESS) ec = make_mach_error_code(kr);
       registered = kr == KERN_SUCCESS;
@@ -133,10 +155,12 @@ struct notification_op {
     self.complete(make_mach_error_code(KERN_INVALID_RIGHT), result{});
   }
 
-  // Cancels a still registered request and handles a notification that fired meanwhile
-  // (its dead-name reference is ours to drop); the notify port dies with the operation.
+  // Cancels a still registered request (a port-destroyed one cannot be: it stays, towards
+  // a notify port about to die) and handles a notification that fired meanwhile (its
+  // dead-name reference is ours to drop, a returned right is destroyed); the notify port
+  // dies with the operation.
   void cancel_request() noexcept {
-    if (registered) {
+    if (registered && kind::removable) {
       mach_port_name_t previous = MACH_PORT_NULL;
       (void)mach_port_request_notification(mach_task_self(), watched, kind::request, 0, MACH_PORT_NULL,
                                            MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous);
@@ -198,9 +222,22 @@ auto async_wait_no_senders(const Executor& ex, const receive_right& port, mach_p
 //! dying, the right comes back here.
 //!
 //! Completion signature: void(boost::system::error_code, machio::receive_right) — the
-//! right, guarded afresh. Executor and cancellation as async_wait_dead_name; cancelling
-//! while this task still holds the right removes the request, after it left the task the
-//! request stays with the port and is dropped when it fires (the right is destroyed).
+//! right, guarded afresh. Executor as async_wait_dead_name. The kernel allows one
+//! port-destroyed request per port and keeps it until it fires: nothing can remove it.
+//! So a port takes one wait in its life (up to the right's return), and
+//! - cancellation (terminal, partial, total) completes the wait with operation_aborted
+//!   but leaves the request registered (mps_pdrequest stays set), towards the
+//!   operation's notify port, which dies with it: when the right is later destroyed,
+//!   here or wherever it has gone, the notification finds no port and the right is
+//!   destroyed with it, as if no request had been made. A right that came back just
+//!   before the cancellation is destroyed the same way, and so is the right of a wait
+//!   still pending when its execution context shuts down;
+//! - a wait on a port that already has a request (a cancelled wait's, a pending one, or
+//!   one made outside machio) fails with KERN_FAILURE, the kernel's code, without
+//!   asking the kernel, which would also raise the guard exception
+//!   kGUARD_EXC_KERN_FAILURE (fatal in hardened processes).
+//! To give up on a port's return only for a while (a timeout), keep the one wait
+//! pending rather than cancelling it.
 template <class Executor,
           boost::asio::completion_token_for<void(boost::system::error_code, receive_right)> Token =
               boost::asio::default_completion_token_t<Executor>>

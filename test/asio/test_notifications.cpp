@@ -1,6 +1,6 @@
 // Notifications as operations: dead name, no senders (with the make-send count), port
-// destroyed giving the receive right back, send-once via async_receive; cancellation
-// leaves nothing registered.
+// destroyed giving the receive right back (one wait per port), send-once via
+// async_receive; cancelled dead-name and no-senders waits leave nothing registered.
 #include "asio_test.hpp"
 
 #include <machio/async_notifications.hpp>
@@ -63,6 +63,31 @@ BOOST_AUTO_TEST_CASE(port_destroyed_gives_the_receive_right_back) {
   // The send right still reaches the same port.
   machio::send(machio_test::ping(pair.send, 4));
   BOOST_TEST(machio::receive(back).id() == 4);
+}
+
+// The kernel takes one port-destroyed request per port: a second wait fails with its code,
+// KERN_FAILURE, without asking it (which would raise a guard exception on Darwin).
+BOOST_AUTO_TEST_CASE(a_second_port_destroyed_wait_fails_and_leaves_the_first_working) {
+  asio::io_context io;
+  auto pair = machio::receive_right::allocate_pair();
+  error_code first = asio::error::would_block, second;
+  machio::receive_right back;
+  machio::async_wait_port_destroyed(io.get_executor(), pair.receive, [&](error_code ec, machio::receive_right r) {
+    first = ec;
+    back = std::move(r);
+  });
+  machio::async_wait_port_destroyed(io.get_executor(), pair.receive, [&](error_code ec, machio::receive_right r) {
+    second = ec;
+    BOOST_TEST(!r);
+  });
+  io.poll();
+  BOOST_TEST(second == machio::make_mach_error_code(KERN_FAILURE));
+  BOOST_TEST(first == asio::error::would_block);  // still waiting
+  pair.receive.reset();
+  io.run();
+  BOOST_TEST(!first);
+  BOOST_TEST(static_cast<bool>(back));
+  BOOST_TEST(!pair.send.is_dead());
 }
 
 BOOST_AUTO_TEST_CASE(send_once_notification_through_async_receive) {
