@@ -11,6 +11,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -35,6 +36,24 @@ struct operation_allocator<std::allocator<T>> {
   using type = boost::asio::recycling_allocator<T>;
   static type get(const std::allocator<T>&) noexcept { return type(); }
 };
+
+//! Whether \p work (a handler's executor, holding work) is a plain io_context executor —
+//! no strand, no blocking.never — of a context this thread is running. Dispatching to such
+//! an executor calls the function at once, so the handler may simply be called: the same
+//! semantics without wrapping it into a type-erased function for execute().
+template <class Work>
+bool invokes_inline(const Work& work) noexcept {
+  using tracked = decltype(boost::asio::prefer(std::declval<boost::asio::io_context::executor_type>(),
+                                               boost::asio::execution::outstanding_work.tracked));
+  if constexpr (std::is_same_v<Work, tracked>) {
+    return work.running_in_this_thread();
+  } else if constexpr (requires { work.template target<tracked>(); }) {
+    const tracked* t = work.template target<tracked>();
+    return t && t->running_in_this_thread();
+  } else {
+    return false;
+  }
+}
 
 //! The operation for \p Handler, completing with (error_code, Result): owns the handler and
 //! the work on its executor.
@@ -84,6 +103,10 @@ struct typed_port_op final : port_op {
     std::allocator_traits<allocator_type>::destroy(alloc, self);
     std::allocator_traits<allocator_type>::deallocate(alloc, self, 1);
     if (how == ending::destroy) return;
+    if (how == ending::dispatch && invokes_inline(w)) {
+      std::move(h)(ec, std::move(result));  // `w` keeps the work until the handler returns
+      return;
+    }
     auto ex = boost::asio::prefer(std::move(w), boost::asio::execution::outstanding_work.untracked);
     if (how == ending::dispatch)
       boost::asio::dispatch(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
