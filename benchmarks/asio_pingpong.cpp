@@ -3,9 +3,11 @@
 // Threads: two threads bounce one 64-byte message (header + 40 bytes) between two ports,
 // in mach-emu's in-process mode. The baseline is raw blocking mach_msg on both threads;
 // each machio variant runs both ends as machio code on an io_context per thread:
-// callbacks, use_awaitable, and deferred awaited in a coroutine. Printed: the median round
-// trip of 7 runs of each and its ratio to the raw one (targets: machio <= 1.25x raw;
-// coroutines within 10% of callbacks).
+// callbacks, use_awaitable, and deferred awaited in a coroutine. A fifth variant has no
+// Mach at all: the event loop's floor, Asio threads waking each other through pipes
+// (asio_pingpong_floor.cpp). Printed: the median round trip of 9 runs of each, the range
+// of the runs, its ratio to the raw one (targets: machio <= 1.25x raw; coroutines within
+// 10% of callbacks) and machio's ratio to the floor (its own cost over an event loop's).
 //
 // Processes: the same between two processes (through machd on Linux), raw against
 // callbacks (asio_pingpong_processes.cpp).
@@ -17,7 +19,7 @@
 // Without arguments the program runs each section in a fresh process of its own, with
 // the mach-emu mode the section needs (the mode is chosen once per process). With an
 // argument it runs one section (threads, processes, register) or one thread variant once
-// (raw, callbacks, awaitable, deferred), so that strace -f -c can count the system calls
+// (raw, floor, callbacks, awaitable, deferred), so that strace -f -c can count the system calls
 // per round trip (benchmarks/syscalls_per_message.sh).
 #include "asio_pingpong.hpp"
 
@@ -42,7 +44,7 @@ using namespace pingpong;
 namespace {
 
 constexpr int round_trips = 20000;
-constexpr int runs = 7;
+constexpr int runs = 9;
 
 // Raw: each thread blocks in mach_msg.
 double raw_run(machio::port_pair& a, machio::port_pair& b) {
@@ -111,24 +113,36 @@ long rss_kib() {
   return resident < 0 ? -1 : resident * 4;
 }
 
+// One line of the table: median, range, and ratios to the baselines.
+void print_line(const char* name, const std::vector<double>& v, double raw, double floor, double callbacks) {
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  std::printf("  %-22s %7.0f ns/round trip [%6.0f-%6.0f]  %.2fx raw", name, median(v), *lo, *hi, median(v) / raw);
+  if (floor > 0) std::printf("  %.2fx floor", median(v) / floor);
+  if (callbacks > 0) std::printf("  %.2fx callbacks", median(v) / callbacks);
+  std::printf("\n");
+}
+
 void threads() {
-  std::vector<double> raw, cb, aw, df;
+  // Interleaved, so that a machine that gets busier or quieter during the run shifts every
+  // variant alike.
+  std::vector<double> raw, fl, cb, aw, df;
   for (int r = 0; r < runs; ++r) {
     auto a = machio::receive_right::allocate_pair();
     auto b = machio::receive_right::allocate_pair();
     raw.push_back(raw_run(a, b));
+    fl.push_back(floor_run(round_trips));
     cb.push_back(machio_run(flavour::callbacks));
     aw.push_back(machio_run(flavour::awaitable));
     df.push_back(machio_run(flavour::deferred));
   }
-  const double base = median(raw);
-  std::printf("64-byte ping-pong, two threads, median of %d runs x %d round trips\n", runs, round_trips);
-  std::printf("  %-22s %10.0f ns/round trip  1.00x raw\n", "raw blocking mach_msg", base);
-  std::printf("  %-22s %10.0f ns/round trip  %.2fx raw\n", "machio callbacks", median(cb), median(cb) / base);
-  std::printf("  %-22s %10.0f ns/round trip  %.2fx raw  %.2fx callbacks\n", "machio use_awaitable", median(aw),
-              median(aw) / base, median(aw) / median(cb));
-  std::printf("  %-22s %10.0f ns/round trip  %.2fx raw  %.2fx callbacks\n", "machio deferred", median(df),
-              median(df) / base, median(df) / median(cb));
+  const double base = median(raw), floor = median(fl), callbacks = median(cb);
+  std::printf("64-byte ping-pong, two threads, median of %d runs x %d round trips [range of the runs]\n", runs,
+              round_trips);
+  print_line("raw blocking mach_msg", raw, base, 0, 0);
+  print_line("floor: Asio on pipes", fl, base, 0, 0);
+  print_line("machio callbacks", cb, base, floor, 0);
+  print_line("machio use_awaitable", aw, base, floor, callbacks);
+  print_line("machio deferred", df, base, floor, callbacks);
 }
 
 void registration() {
@@ -185,11 +199,14 @@ int main(int argc, char** argv) {
     auto b = machio::receive_right::allocate_pair();
     raw_run(a, b);
     std::printf("%s: %d round trips\n", v.c_str(), round_trips);
+  } else if (v == "floor") {
+    floor_run(round_trips);
+    std::printf("%s: %d round trips\n", v.c_str(), round_trips);
   } else if (v == "callbacks" || v == "awaitable" || v == "deferred") {
     machio_run(v == "callbacks" ? flavour::callbacks : v == "awaitable" ? flavour::awaitable : flavour::deferred);
     std::printf("%s: %d round trips\n", v.c_str(), round_trips);
   } else {
-    std::fprintf(stderr, "usage: asio_pingpong [threads|processes|register|raw|callbacks|awaitable|deferred]\n");
+    std::fprintf(stderr, "usage: asio_pingpong [threads|processes|register|raw|floor|callbacks|awaitable|deferred]\n");
     return 2;
   }
   return 0;

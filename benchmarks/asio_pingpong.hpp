@@ -101,6 +101,10 @@ inline double ns_per(clock_type::time_point t0, int round_trips) {
   return std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / round_trips;
 }
 
+// The event loop's floor (asio_pingpong_floor.cpp): the two-thread ping-pong through
+// pipes watched by Asio, no Mach. Returns ns per round trip.
+double floor_run(int round_trips);
+
 // The two-process section (asio_pingpong_processes.cpp): prints its own table.
 void two_processes();
 
