@@ -59,6 +59,9 @@ std::uint64_t* buffer_block_take(std::size_t bytes) {
 void buffer_block_give(std::uint64_t* block, std::size_t bytes) noexcept {
   const std::size_t c = class_of(bytes);
   if (c < class_count && !cache.closed && cache.count[c] < per_class) {
+    // A thread may only ever free buffers (a handler bound to another thread's executor
+    // destroys the messages it is given): its cache needs the closer as much as a taker's.
+    (void)&closer;
     cache.blocks[c][cache.count[c]++] = block;
     return;
   }
