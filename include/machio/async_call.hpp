@@ -67,7 +67,17 @@ struct call_op {
     // Sent: the server may act on it, so only terminal and partial cancellation remain
     // (the reply is abandoned; the reply port is destroyed, and a late reply finds a dead
     // name and is discarded by the kernel).
+    // A cancellation that came while the send's completion was queued is recorded in the
+    // state being reset: read it first, or it is lost and the call waits for a reply that
+    // may never come. Of what it says, only terminal and partial still apply.
+    const boost::asio::cancellation_type_t pending = self.cancelled();
     self.reset_cancellation_state(boost::asio::enable_partial_cancellation());
+    if ((pending & (boost::asio::cancellation_type::terminal | boost::asio::cancellation_type::partial)) !=
+        boost::asio::cancellation_type::none) {
+      reply.give_back(reply_fate::abandoned);
+      self.complete(boost::asio::error::operation_aborted, received_message{});
+      return;
+    }
     st = state::receiving;
     reply.async_receive(ex, options.receive, std::move(self));
   }
