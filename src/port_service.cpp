@@ -243,7 +243,7 @@ void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancella
 }
 
 // Sends op->outgoing without waiting. True when the op is finished (sent, or failed for
-// good); false when the queue is full and a send-possible request is now registered.
+// good); false when the queue is full and a send-possible request covers the op.
 bool port_service::try_send_locked(port_op* op) {
   message& msg = op->outgoing;
   if (!msg.valid()) {
@@ -260,8 +260,12 @@ bool port_service::try_send_locked(port_op* op) {
     if (mr != MACH_MSG_SUCCESS) op->ec = make_mach_error_code(mr);
     return true;
   }
-  // Full: ask for a send-possible notification, "armed" (sync 1) so that a queue that
-  // drained meanwhile notifies at once. It replaces any earlier request on the name.
+  // Full. One request per destination serves every send waiting on it: registering
+  // another would replace it, and the replaced request's send-once right, released, sends
+  // the notify port a MACH_NOTIFY_SEND_ONCE (two sends taking turns at that spun forever).
+  if (op->notify_registered || request_held_locked(msg.destination())) return false;
+  // Ask for a send-possible notification, "armed" (sync 1) so that a queue that drained
+  // meanwhile notifies at once.
   mach_port_name_t previous = MACH_PORT_NULL;
   const kern_return_t kr =
       mach_port_request_notification(mach_task_self(), msg.destination(), MACH_NOTIFY_SEND_POSSIBLE, 1,
@@ -275,12 +279,24 @@ bool port_service::try_send_locked(port_op* op) {
   return false;
 }
 
+// Whether a waiting send to `destination` holds the registered send-possible request.
+bool port_service::request_held_locked(mach_port_name_t destination) const noexcept {
+  for (const port_op* p = sends_.front(); p; p = p->next)
+    if (p->notify_registered && p->outgoing.destination() == destination) return true;
+  return false;
+}
+
+// `op` stops waiting: the request it holds passes to another send waiting on the same
+// destination, or, when none is left, is withdrawn.
 void port_service::cancel_request_locked(port_op* op) noexcept {
   if (!op->notify_registered) return;
   op->notify_registered = false;
-  // Another waiting send to the same name still needs the request.
-  for (port_op* p = sends_.front(); p; p = p->next)
-    if (p != op && p->outgoing.destination() == op->outgoing.destination()) return;
+  for (port_op* p = sends_.front(); p; p = p->next) {
+    if (p != op && p->outgoing.destination() == op->outgoing.destination()) {
+      p->notify_registered = true;
+      return;
+    }
+  }
   mach_port_name_t previous = MACH_PORT_NULL;
   (void)mach_port_request_notification(mach_task_self(), op->outgoing.destination(), MACH_NOTIFY_SEND_POSSIBLE,
                                        0, MACH_PORT_NULL, MACH_MSG_TYPE_MAKE_SEND_ONCE, &previous);
@@ -459,7 +475,7 @@ bool port_service::drain_locked(op_queue& done) {
     for (int i = 0; i < n; ++i) {
       if (events[i].udata == notify_udata) {
         serve_notifications_locked();
-        retry_sends_locked(done);
+        retry_sends_locked(done, false);
         continue;
       }
       serve_event_locked(*reinterpret_cast<port_impl*>(events[i].udata), events[i], done);
@@ -506,8 +522,11 @@ void port_service::serve_event_locked(port_impl& impl, const kevent64_s& ev, op_
   rearm_locked(impl, done);
 }
 
-// Empties the notify port. Dead-name notifications (a send-possible request whose port
-// died) carry one user reference on the dead name, which is ours to drop.
+// Empties the notify port, noting in fired_ the destinations whose request fired: a
+// send-possible notification, or a dead-name or port-deleted one (the name died, or was
+// deallocated under the request), each of which ends the request. A MACH_NOTIFY_SEND_ONCE
+// says only that a request we replaced or withdrew released its right: nothing to retry.
+// Dead-name notifications carry one user reference on the dead name, which is ours to drop.
 void port_service::serve_notifications_locked() {
   for (;;) {
     alignas(8) std::byte buf[sizeof(mach_dead_name_notification_t) + sizeof(mach_msg_max_trailer_t) + 64];
@@ -515,19 +534,35 @@ void port_service::serve_notifications_locked() {
     const mach_msg_return_t mr =
         mach_msg(hdr, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof buf, notify_port_, 0, MACH_PORT_NULL);
     if (mr != MACH_MSG_SUCCESS) break;
-    if (hdr->msgh_id == MACH_NOTIFY_DEAD_NAME) {
-      const auto n = load<mach_dead_name_notification_t>(buf);
-      mach_port_deallocate(mach_task_self(), n.not_port);
+    const mach_msg_id_t id = hdr->msgh_id;
+    if (id == MACH_NOTIFY_SEND_POSSIBLE || id == MACH_NOTIFY_DEAD_NAME || id == MACH_NOTIFY_PORT_DELETED) {
+      // The three share a layout: header, NDR, the name.
+      const mach_port_name_t name = load<mach_send_possible_notification_t>(buf).not_port;
+      try {
+        fired_.push_back(name);
+      } catch (const std::bad_alloc&) {
+        fired_unknown_ = true;  // out of memory: every waiting send retries instead
+      }
+      if (id == MACH_NOTIFY_DEAD_NAME) mach_port_deallocate(mach_task_self(), name);
     }
     mach_msg_destroy(hdr);
   }
 }
 
-void port_service::retry_sends_locked(op_queue& done) {
+// Retries the waiting sends whose destination's request fired (every waiting send when
+// `all`, as after a fork, whose child holds none of the parent's requests). A retried
+// send that still finds the queue full is covered by a new request, one per destination.
+void port_service::retry_sends_locked(op_queue& done, bool all) {
+  const bool every = all || fired_unknown_;
   op_queue waiting;
   waiting.splice(sends_);
   while (port_op* op = waiting.pop()) {
-    op->notify_registered = false;  // fired (or replaced); re-registered below if still full
+    const mach_port_name_t dest = op->outgoing.destination();
+    if (!every && std::find(fired_.begin(), fired_.end(), dest) == fired_.end()) {
+      sends_.push(op);
+      continue;
+    }
+    op->notify_registered = false;  // its request fired; re-registered below if still full
     if (try_send_locked(op)) {
       --pending_;
       op->slot.clear();
@@ -536,6 +571,8 @@ void port_service::retry_sends_locked(op_queue& done) {
       sends_.push(op);
     }
   }
+  fired_.clear();
+  fired_unknown_ = false;
 }
 
 void port_service::complete(op_queue& done, port_op::ending how) {
@@ -618,7 +655,7 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
       impl->armed = nullptr;
       rearm_locked(*impl, done);
     }
-    retry_sends_locked(done);
+    retry_sends_locked(done, true);
     update_locked(done);
   }
   complete(done);

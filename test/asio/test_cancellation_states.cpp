@@ -193,9 +193,6 @@ BOOST_AUTO_TEST_CASE(cancelling_the_only_waiting_send_removes_its_request) {
   }
 }
 
-#if 0  // MACHIO_BUG_TWO_WAITING_SENDS_SPIN: two sends waiting on one full queue replace each
-       // other's send-possible request forever (see test_send.cpp,
-       // two_sends_waiting_on_one_full_queue_go_in_start_order); enable once fixed.
 BOOST_AUTO_TEST_CASE(a_send_waiting_behind_a_cancelled_one_is_still_sent) {
   // Two sends wait on one full queue, so they share the destination's send-possible
   // request: cancelling the first must leave it registered for the second.
@@ -224,7 +221,6 @@ BOOST_AUTO_TEST_CASE(a_send_waiting_behind_a_cancelled_one_is_still_sent) {
     BOOST_TEST(!has_request(full.send.get()));
   }
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(cancelled_dead_name_and_no_senders_waits_leave_no_request_registered) {
   // The watched rights outlive the waits, so a request left behind would show.

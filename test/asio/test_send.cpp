@@ -176,11 +176,10 @@ BOOST_AUTO_TEST_CASE(a_destination_already_dead_fails_at_once_and_gives_the_righ
   BOOST_TEST(back.descriptor_count() == 1u);  // the carried send right came back
 }
 
-#if 0  // MACHIO_BUG_TWO_WAITING_SENDS_SPIN: enable once fixed.
-// Each waiting send registers a send-possible request on the destination name, replacing
-// the other's; the replaced send-once right, deallocated, sends a send-once notification
-// to the service's notify port, which retries every waiting send, which re-register and
-// replace each other again: io_context::poll() never returns (100% CPU).
+// Two sends waiting on one full queue share one send-possible request (a second request
+// would replace the first, whose released send-once right notifies the service, which
+// retried both, which replaced each other again: poll() never returned). When room comes
+// they go in the order they were started.
 BOOST_AUTO_TEST_CASE(two_sends_waiting_on_one_full_queue_go_in_start_order) {
   asio::io_context io;
   full_port full;
@@ -208,6 +207,31 @@ BOOST_AUTO_TEST_CASE(two_sends_waiting_on_one_full_queue_go_in_start_order) {
   BOOST_TEST((done == std::vector<int>{2, 3}));
   BOOST_TEST((received == std::vector<mach_msg_id_t>{2, 3}));
 }
-#endif
+
+// Withdrawing one send's request releases its send-once right, which notifies the service;
+// that says nothing about other queues. A send waiting on another full queue must stay
+// waiting, its request in place (it used to be registered again, replacing itself, and
+// that replacement's notification started the same round again: poll() never returned).
+BOOST_AUTO_TEST_CASE(cancelling_one_waiting_send_leaves_a_send_to_another_queue_waiting) {
+  asio::io_context io;
+  full_port first, second;
+  asio::cancellation_signal cancel_first;
+  error_code first_ec, second_ec = asio::error::would_block;
+  machio::async_send(io, ping(first.pair.send, 2),
+                     asio::bind_cancellation_slot(cancel_first.slot(), [&](error_code ec, machio::message) {
+                       first_ec = ec;
+                     }));
+  machio::async_send(io, ping(second.pair.send, 3), [&](error_code ec, machio::message) { second_ec = ec; });
+  io.poll();
+  cancel_first.emit(asio::cancellation_type::terminal);
+  io.poll();  // serves the released right's notification, and returns
+  BOOST_TEST(first_ec == asio::error::operation_aborted);
+  BOOST_TEST(second_ec == asio::error::would_block);  // still waiting
+  BOOST_TEST(second.pair.receive.status().mps_msgcount == 1u);
+  BOOST_TEST(machio::receive(second.pair.receive).id() == 1);  // room: the request fires
+  io.run();
+  BOOST_TEST(!second_ec);
+  BOOST_TEST(machio::receive(second.pair.receive).id() == 3);
+}
 
 BOOST_AUTO_TEST_SUITE_END()

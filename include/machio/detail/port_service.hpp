@@ -22,6 +22,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 namespace machio::detail {
 
@@ -117,7 +118,8 @@ class port_service final : public boost::asio::execution_context::service {
   void update_locked(op_queue& done);
   bool drain_locked(op_queue& done);
   void serve_notifications_locked();
-  void retry_sends_locked(op_queue& done);
+  void retry_sends_locked(op_queue& done, bool all);
+  bool request_held_locked(mach_port_name_t destination) const noexcept;
   bool try_send_locked(port_op* op);
   void cancel_request_locked(port_op* op) noexcept;
   bool arm_locked(port_impl& impl) noexcept;
@@ -145,6 +147,11 @@ class port_service final : public boost::asio::execution_context::service {
   mach_port_name_t notify_port_ = MACH_PORT_NULL;  // owned receive right
   port_impl* live_ = nullptr;
   op_queue sends_;               // sends waiting for a send-possible notification
+  // Destinations whose send-possible request fired (or whose name died or was deleted),
+  // collected from the notify port; only the sends to these are retried. Kept, so that
+  // the steady state does not allocate.
+  std::vector<mach_port_name_t> fired_;
+  bool fired_unknown_ = false;  // a name could not be noted: retry every waiting send
   std::size_t pending_ = 0;      // queued receives + waiting sends
   bool armed_ = false;           // a wait on descriptor_ is outstanding
   bool idle_check_due_ = false;     // pending_ reached 0 while armed
