@@ -188,7 +188,6 @@ void port_service::start_receive(port_impl& impl, port_op* op) {
          op->buffer.size() < sizeof(mach_msg_header_t) + sizeof(mach_msg_trailer_t));
     if (impl.name == MACH_PORT_NULL || bad_buffer) {
       op->ec = bad_buffer ? boost::asio::error::invalid_argument : boost::asio::error::bad_descriptor;
-      op->slot.clear();
       done.push(op);
     } else {
       impl.ops.push(op);
@@ -211,7 +210,6 @@ void port_service::start_send(port_op* op) {
       return;
     }
     if (try_send_locked(op)) {
-      op->slot.clear();
       done.push(op);
     } else {
       sends_.push(op);
@@ -222,18 +220,28 @@ void port_service::start_send(port_op* op) {
   complete_initiated(done);
 }
 
-void port_service::cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept {
+void port_service::cancel_op(port_impl* impl, const void* key, boost::asio::cancellation_type_t type) noexcept {
   op_queue done;
   {
     std::lock_guard lock(mutex_);
+    // The canceller outlives its operation, and may outlive its port object: find the port
+    // among the live ones and the operation among its pending ones before touching either.
+    // (A walk of the live ports: cancellation is rare next to messages.)
+    if (impl) {
+      port_impl* live = live_;
+      while (live && live != impl) live = live->next;
+      if (!live) return;
+    }
+    op_queue& queue = impl ? impl->ops : sends_;
+    port_op* op = queue.front();
+    while (op && op->cancel_key != key) op = op->next;
+    if (!op) return;  // it ended: its handler is queued or has run
     if ((op->cancellable & type) == boost::asio::cancellation_type::none) return;
     const bool armed = impl && impl->armed == op;
     if (armed) disarm_locked(*impl);  // before the op and its buffer go away
-    const bool removed = impl ? impl->ops.remove(op) : sends_.remove(op);
-    if (!removed) return;  // already completing: its handler is queued
+    queue.remove(op);
     --pending_;
     if (!impl) cancel_request_locked(op);
-    op->slot.clear();
     op->ec = boost::asio::error::operation_aborted;
     done.push(op);
     if (armed) rearm_locked(*impl, done);
@@ -372,7 +380,6 @@ void port_service::delete_knote_locked(port_impl& impl) noexcept {
 void port_service::complete_front_locked(port_impl& impl, op_queue& done) noexcept {
   port_op* op = impl.ops.pop();
   --pending_;
-  op->slot.clear();
   done.push(op);
 }
 
@@ -565,7 +572,6 @@ void port_service::retry_sends_locked(op_queue& done, bool all) {
     op->notify_registered = false;  // its request fired; re-registered below if still full
     if (try_send_locked(op)) {
       --pending_;
-      op->slot.clear();
       done.push(op);
     } else {
       sends_.push(op);

@@ -1,6 +1,6 @@
 // Scale and threads: 10,000 ports on one io_context each receiving one message; an
 // io_context run by several threads with strands (run under the tsan preset too); a
-// disabled case with cancellations racing the messages (see MACHIO_BUG_ below).
+// case with cancellations racing the messages.
 #include "asio_test.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -105,12 +105,10 @@ BOOST_AUTO_TEST_CASE(many_threads_many_strands_ping_pong) {
   // Leftover messages (none expected) would be destroyed with the ports.
 }
 
-#if 0  // MACHIO_BUG_SLOT_CLEARED_OFF_THE_HANDLERS_EXECUTOR: enable once fixed.
-// Under the tsan preset: the port service clears a completed operation's cancellation slot
-// (port_op::slot.clear(), destroying the port_op_canceller in it) on the thread that runs
+// Under the tsan preset: the port service completes an operation on the thread that runs
 // its wake, while the strand the handler belongs to may be emitting that very signal, or
-// emplacing the next operation's canceller into it. Asio requires a signal's emit and its
-// slot's changes to be serialised, which a user can only do on the handler's executor.
+// emplacing the next operation's canceller into it. The service must not touch the slot
+// then (it used to clear it, destroying the canceller under the emit).
 BOOST_AUTO_TEST_CASE(cancellations_racing_messages_on_many_threads_lose_nothing) {
   // Each round a receive waits on its session's strand; a message is sent from whichever
   // thread runs the posted send while the strand emits a terminal cancellation. Whoever
@@ -164,7 +162,6 @@ BOOST_AUTO_TEST_CASE(cancellations_racing_messages_on_many_threads_lose_nothing)
     BOOST_TEST_MESSAGE("received " << s->received << ", aborted " << s->aborted);
   }
 }
-#endif
 
 // message_buffer's per-thread block cache must free its blocks when the thread ends even
 // if the thread never took a block: a thread that only destroys messages received

@@ -44,8 +44,13 @@ struct port_op {
   finish_fn finish;
   //! The cancellation types this operation accepts in its current state.
   boost::asio::cancellation_type_t cancellable = boost::asio::cancellation_type::all;
-  //! Cleared by the service, under its lock, before the operation is completed.
+  //! The handler's cancellation slot, if connected, and the address of the canceller the
+  //! operation installed in it: the key the service finds the operation by when the
+  //! canceller fires. The canceller stays in the slot after the operation ends (as Asio's
+  //! own operations leave theirs): the slot belongs to the handler's executor, and only
+  //! shutdown, which no emit may race, clears it.
   boost::asio::cancellation_slot slot;
+  const void* cancel_key = nullptr;
   //! The io_context the handler runs on, or null when its executor is not one of an
   //! io_context (a promise's, a thread pool's): decides whether an immediate completion
   //! may join the completions the service is running on this thread.

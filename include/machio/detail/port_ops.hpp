@@ -124,12 +124,16 @@ struct typed_port_op final : port_op {
   work_type work;
 };
 
-//! Installed in the handler's cancellation slot while the operation is pending.
+//! Installed in the handler's cancellation slot when the operation starts, and left there
+//! when it ends: the service completes operations on whatever thread runs its wake, while
+//! the slot may only be touched where the handler's signal is emitted (its executor), so
+//! clearing it there would race with an emit. A later emit is harmless: the service looks
+//! the operation up by this canceller's address among the pending ones, on a port that is
+//! still live, and finds nothing.
 struct port_op_canceller {
   port_service* service;
   port_impl* impl;  // null for a send
-  port_op* op;
-  void operator()(boost::asio::cancellation_type_t type) const noexcept { service->cancel_op(impl, op, type); }
+  void operator()(boost::asio::cancellation_type_t type) const noexcept { service->cancel_op(impl, this, type); }
 };
 
 //! Allocates the op for \p handler, connects its cancellation slot and returns it; the
@@ -144,7 +148,7 @@ port_op* make_port_op(port_op::kind k, Handler&& handler, const IoExecutor& io_e
   op->home = home;
   if (slot.is_connected()) {
     op->slot = slot;
-    slot.template emplace<port_op_canceller>(port_op_canceller{&service, impl, op});
+    op->cancel_key = &slot.template emplace<port_op_canceller>(port_op_canceller{&service, impl});
   }
   return op;
 }

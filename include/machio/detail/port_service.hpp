@@ -103,9 +103,10 @@ class port_service final : public boost::asio::execution_context::service {
   //! How many reply ports the cache holds.
   std::size_t cached_replies() noexcept;
 
-  //! Per-operation cancellation of \p op (queued on \p impl, or a send when null) with
-  //! type \p type; ignored when \p op is not pending or does not accept \p type.
-  void cancel_op(port_impl* impl, port_op* op, boost::asio::cancellation_type_t type) noexcept;
+  //! Per-operation cancellation, with type \p type, of the operation whose canceller is
+  //! \p key, pending on \p impl (or a send when null); ignored when no such operation is
+  //! pending (it ended, or \p impl is no longer a live port) or it does not accept \p type.
+  void cancel_op(port_impl* impl, const void* key, boost::asio::cancellation_type_t type) noexcept;
 
  private:
   struct pump;
