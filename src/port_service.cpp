@@ -482,7 +482,7 @@ bool port_service::drain_locked(op_queue& done) {
     for (int i = 0; i < n; ++i) {
       if (events[i].udata == notify_udata) {
         serve_notifications_locked();
-        retry_sends_locked(done, false);
+        retry_sends_locked(done);
         continue;
       }
       serve_event_locked(*reinterpret_cast<port_impl*>(events[i].udata), events[i], done);
@@ -556,11 +556,11 @@ void port_service::serve_notifications_locked() {
   }
 }
 
-// Retries the waiting sends whose destination's request fired (every waiting send when
-// `all`, as after a fork, whose child holds none of the parent's requests). A retried
-// send that still finds the queue full is covered by a new request, one per destination.
-void port_service::retry_sends_locked(op_queue& done, bool all) {
-  const bool every = all || fired_unknown_;
+// Retries the waiting sends whose destination's request fired (every waiting send when a
+// name could not be noted). A retried send that still finds the queue full is covered by
+// a new request, one per destination.
+void port_service::retry_sends_locked(op_queue& done) {
+  const bool every = fired_unknown_;
   op_queue waiting;
   waiting.splice(sends_);
   while (port_op* op = waiting.pop()) {
@@ -639,7 +639,10 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
   // a right the child made since), and a fresh kqueue gets a fresh notify port. Ports with
   // pending receives are registered again; a name the child does not hold fails that and
   // completes their operations with the error rather than leaving them waiting forever.
-  // Waiting sends are retried at once: their send-possible requests stayed with the parent.
+  // Waiting sends cannot go on: their send-possible requests stayed with the parent, and
+  // each right their messages hold is a parent's name. They fail with
+  // MACH_SEND_INVALID_DEST and hand back an empty message (what it held is forgotten; an
+  // out-of-line region it owned stays mapped in the child).
   op_queue done;
   {
     std::lock_guard lock(mutex_);
@@ -661,7 +664,13 @@ void port_service::notify_fork(boost::asio::execution_context::fork_event event)
       impl->armed = nullptr;
       rearm_locked(*impl, done);
     }
-    retry_sends_locked(done, true);
+    while (port_op* op = sends_.pop()) {
+      message_access::forget(op->outgoing);
+      op->notify_registered = false;
+      op->ec = make_mach_error_code(MACH_SEND_INVALID_DEST);
+      --pending_;
+      done.push(op);
+    }
     update_locked(done);
   }
   complete(done);

@@ -27,6 +27,10 @@ struct message_access {
 
   //! Releases the reply right \p msg owns (if it owns one) and clears the reply port.
   static void clear_reply(message& msg) noexcept;
+
+  //! Empties \p msg without releasing anything it owns: for a forked child, where every
+  //! name the message holds is the parent's, the child's to neither use nor release.
+  static void forget(message& msg) noexcept { msg.forget(); }
 };
 
 }  // namespace machio::detail

@@ -119,7 +119,7 @@ class port_service final : public boost::asio::execution_context::service {
   void update_locked(op_queue& done);
   bool drain_locked(op_queue& done);
   void serve_notifications_locked();
-  void retry_sends_locked(op_queue& done, bool all);
+  void retry_sends_locked(op_queue& done);
   bool request_held_locked(mach_port_name_t destination) const noexcept;
   bool try_send_locked(port_op* op);
   void cancel_request_locked(port_op* op) noexcept;
