@@ -5,6 +5,7 @@
 // or a message can still reach is never reused (cancelled after the send, refused by the
 // kernel's count); the cache's bound; shutdown; many threads calling at once.
 #include "asio_test.hpp"
+#include "port_status.hpp"
 
 #include <machio/async_call.hpp>
 
@@ -60,16 +61,6 @@ std::vector<mach_port_name_t> added(const std::set<mach_port_name_t>& before, co
   std::vector<mach_port_name_t> out;
   std::set_difference(now.begin(), now.end(), before.begin(), before.end(), std::back_inserter(out));
   return out;
-}
-
-// The kernel's status of the receive right `name`.
-mach_port_status_t status_of(mach_port_name_t name) {
-  mach_port_status_t st{};
-  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-  BOOST_REQUIRE_EQUAL(mach_port_get_attributes(mach_task_self(), name, MACH_PORT_RECEIVE_STATUS,
-                                               reinterpret_cast<mach_port_info_t>(&st), &count),
-                      KERN_SUCCESS);
-  return st;
 }
 
 // One call of ping(dest, 400, value) run to its end on `io`; its error.
@@ -241,14 +232,14 @@ BOOST_FIXTURE_TEST_CASE(a_second_call_reuses_the_reply_port_of_the_first, served
   const auto after_first = receive_names();
   const auto kept = added(before, after_first);
   BOOST_REQUIRE_EQUAL(kept.size(), 1u);
-  BOOST_TEST(status_of(kept[0]).mps_msgcount == 0u);
-  BOOST_TEST(status_of(kept[0]).mps_sorights == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_msgcount == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_sorights == 0u);
   bool seen = false;
   server.async_receive([&](error_code ec, machio::received_message req) {
     BOOST_REQUIRE(!ec);
     // The second request's reply right is a right to the kept port, and no port was made.
     BOOST_TEST(receive_names() == after_first);
-    BOOST_TEST(status_of(kept[0]).mps_sorights == 1u);
+    BOOST_TEST(machio_test::receive_status(kept[0]).mps_sorights == 1u);
     seen = true;
     answer(server, req);
   });
@@ -296,8 +287,8 @@ BOOST_FIXTURE_TEST_CASE(a_port_whose_reply_right_the_server_dropped_is_reused, s
   const auto after = receive_names();
   const auto kept = added(before, after);
   BOOST_REQUIRE_EQUAL(kept.size(), 1u);
-  BOOST_TEST(status_of(kept[0]).mps_msgcount == 0u);
-  BOOST_TEST(status_of(kept[0]).mps_sorights == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_msgcount == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_sorights == 0u);
   serve_one(server);
   BOOST_TEST(!call_once(io, pair.send, 3));  // on the same port
   BOOST_TEST(receive_names() == after);
@@ -325,8 +316,8 @@ BOOST_FIXTURE_TEST_CASE(a_reply_the_kernel_destroyed_as_too_large_leaves_a_reusa
   BOOST_TEST(call_once(io, pair.send, 1, small) == machio::make_mach_error_code(MACH_RCV_TOO_LARGE));
   const auto kept = added(before, receive_names());
   BOOST_REQUIRE_EQUAL(kept.size(), 1u);
-  BOOST_TEST(status_of(kept[0]).mps_msgcount == 0u);
-  BOOST_TEST(status_of(kept[0]).mps_sorights == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_msgcount == 0u);
+  BOOST_TEST(machio_test::receive_status(kept[0]).mps_sorights == 0u);
   BOOST_TEST(machio::drain_reply_ports(io.get_executor()) == 1u);
 }
 

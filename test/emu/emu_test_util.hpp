@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "port_status.hpp"
 #include "right_accounting.hpp"
 
 namespace emu_test {
@@ -59,14 +60,7 @@ inline mach_port_urefs_t refs(mach_port_name_t name, mach_port_right_t right) {
   return n;
 }
 
-inline mach_port_status_t status(mach_port_name_t name) {
-  mach_port_status_t st{};
-  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-  BOOST_REQUIRE_EQUAL(mach_port_get_attributes(mach_task_self(), name, MACH_PORT_RECEIVE_STATUS,
-                                               reinterpret_cast<mach_port_info_t>(&st), &count),
-                      KERN_SUCCESS);
-  return st;
-}
+inline mach_port_status_t status(mach_port_name_t name) { return machio_test::receive_status(name); }
 
 // A simple message with an inline payload word.
 struct simple_msg {

@@ -2,6 +2,7 @@
 // return, deferred reply, client dead before the reply, unknown id, malformed requests — the
 // in-flight limit and shutdown with handlers in flight. Client and server share one task, so
 // every right the server fails to release (or releases twice) shows up in right_accounting.
+#include "port_status.hpp"
 #include "right_accounting.hpp"
 
 #include <machio/asio.hpp>
@@ -130,14 +131,7 @@ bool has_send_right(mach_port_name_t name) {
 }
 
 // Messages queued on `port`.
-mach_port_msgcount_t queued(mach_port_name_t port) {
-  mach_port_status_t status{};
-  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-  BOOST_REQUIRE_EQUAL(mach_port_get_attributes(mach_task_self(), port, MACH_PORT_RECEIVE_STATUS,
-                                               reinterpret_cast<mach_port_info_t>(&status), &count),
-                      KERN_SUCCESS);
-  return status.mps_msgcount;
-}
+mach_port_msgcount_t queued(mach_port_name_t port) { return machio_test::receive_status(port).mps_msgcount; }
 
 // A one-shot event a coroutine can await (a timer that never expires, cancelled to wake).
 class event {
