@@ -11,6 +11,7 @@
 // its own send-once right (see give_back_reply, and async_call.hpp for when a call says
 // `answered`).
 #include <machio/detail/port_service.hpp>
+#include <machio/receive_right.hpp>
 
 #include <memory>
 #include <utility>
@@ -24,10 +25,8 @@ namespace {
 // more, and the cache is that holder.
 bool unreachable(mach_port_name_t name) noexcept {
   mach_port_status_t status{};
-  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-  const kern_return_t kr = mach_port_get_attributes(mach_task_self(), name, MACH_PORT_RECEIVE_STATUS,
-                                                    reinterpret_cast<mach_port_info_t>(&status), &count);
-  return kr == KERN_SUCCESS && status.mps_msgcount == 0 && status.mps_sorights == 0 && !status.mps_srights;
+  return get_receive_status(name, status) == KERN_SUCCESS && status.mps_msgcount == 0 &&
+         status.mps_sorights == 0 && !status.mps_srights;
 }
 
 // Destroys the receive right `name` (its queued messages with it).

@@ -175,12 +175,15 @@ send_once_right receive_right::make_send_once(boost::system::error_code& ec) con
   return send_once_right(adopt, right);
 }
 
+kern_return_t detail::get_receive_status(mach_port_name_t name, mach_port_status_t& out) noexcept {
+  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
+  return mach_port_get_attributes(mach_task_self(), name, MACH_PORT_RECEIVE_STATUS,
+                                  reinterpret_cast<mach_port_info_t>(&out), &count);
+}
+
 mach_port_status_t receive_right::status(boost::system::error_code& ec) const {
   mach_port_status_t st{};
-  mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-  kern_return_t kr = mach_port_get_attributes(mach_task_self(), name_, MACH_PORT_RECEIVE_STATUS,
-                                              reinterpret_cast<mach_port_info_t>(&st), &count);
-  if (detail::fail(kr, ec)) return {};
+  if (detail::fail(detail::get_receive_status(name_, st), ec)) return {};
   return st;
 }
 

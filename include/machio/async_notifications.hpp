@@ -64,10 +64,8 @@ struct notification_kind<receive_right> {
   //! registers between this check and ours still meets the kernel's refusal.)
   static kern_return_t check_free(mach_port_name_t port) noexcept {
     mach_port_status_t status{};
-    mach_msg_type_number_t count = MACH_PORT_RECEIVE_STATUS_COUNT;
-    const kern_return_t kr = mach_port_get_attributes(mach_task_self(), port, MACH_PORT_RECEIVE_STATUS,
-                                                      reinterpret_cast<mach_port_info_t>(&status), &count);
-    return kr == KERN_SUCCESS && status.mps_pdrequest ? KERN_FAILURE : KERN_SUCCESS;
+    return get_receive_status(port, status) == KERN_SUCCESS && status.mps_pdrequest ? KERN_FAILURE
+                                                                                    : KERN_SUCCESS;
   }
 };
 

@@ -11,6 +11,13 @@
 #include <optional>
 
 namespace machio {
+namespace detail {
+
+//! mach_port_get_attributes(MACH_PORT_RECEIVE_STATUS) of the receive right \p name into
+//! \p out; the kernel's code. Borrows \p name.
+kern_return_t get_receive_status(mach_port_name_t name, mach_port_status_t& out) noexcept;
+
+}  // namespace detail
 
 //! How receive_right::allocate creates a port.
 struct port_options {
