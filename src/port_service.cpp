@@ -271,7 +271,7 @@ bool port_service::try_send_locked(port_op* op) {
   // Full. One request per destination serves every send waiting on it: registering
   // another would replace it, and the replaced request's send-once right, released, sends
   // the notify port a MACH_NOTIFY_SEND_ONCE (two sends taking turns at that spun forever).
-  if (op->notify_registered || request_held_locked(msg.destination())) return false;
+  if (request_held_locked(msg.destination())) return false;
   // Ask for a send-possible notification, "armed" (sync 1) so that a queue that drained
   // meanwhile notifies at once.
   mach_port_name_t previous = MACH_PORT_NULL;
