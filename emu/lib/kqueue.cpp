@@ -61,10 +61,18 @@ struct signal_pipe final : machemu::lib::after_unlock {
     [[maybe_unused]] ssize_t n = ::write(write_fd, &one, 1);
     owed.fetch_sub(1, std::memory_order_release);
   }
-  // Takes the byte back (under the lock). Its raise may still be on its way from a thread
-  // that has just released the lock (and nothing else lies between that and the write),
-  // so we wait for it rather than leave a stray byte behind to mark the kqueue readable.
+  // Takes the byte back (under the lock). Readiness alternates, so at most one raise is
+  // outstanding. If it is this thread's own, still queued until this thread releases the
+  // lock, it is cancelled: waiting for it would wait for ourselves (a kevent64 that
+  // enables a knote and receives its message in one call raises and lowers). Otherwise it
+  // comes from a thread that has just released the lock, with nothing left between that
+  // and its write, so we wait for it rather than leave a stray byte to mark the kqueue
+  // readable.
   void lower() noexcept {
+    if (machemu::lib::cancel_deferred(this)) {
+      owed.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
     char byte;
     while (::read(drain_fd, &byte, 1) != 1) {
       if (owed.load(std::memory_order_acquire) == 0 && ::read(drain_fd, &byte, 1) != 1) return;

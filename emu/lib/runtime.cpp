@@ -122,6 +122,17 @@ bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept {
   return true;
 }
 
+bool cancel_deferred(const after_unlock* a) noexcept {
+  for (std::size_t i = 0; i < deferred.size; ++i) {
+    if (deferred.items[i].get() != a) continue;
+    for (std::size_t j = i + 1; j < deferred.size; ++j)
+      deferred.items[j - 1] = std::move(deferred.items[j]);
+    deferred.items[--deferred.size].reset();
+    return true;
+  }
+  return false;
+}
+
 const std::shared_ptr<thread_parker>& this_thread_parker() {
   thread_local const std::shared_ptr<thread_parker> parker = std::make_shared<thread_parker>();
   return parker;

@@ -33,6 +33,10 @@ class after_unlock {
 // Queues `a` to run on this thread when it releases the runtime's lock, keeping it alive
 // until then. False when the queue is full (then the caller does it at once).
 bool defer_until_unlocked(std::shared_ptr<after_unlock> a) noexcept;
+// Takes `a` back out of this thread's queue, if it is there, without running it: what was
+// deferred turned out to be undone before the unlock (a kqueue raised and then lowered
+// within one call). False when this thread has no such item queued.
+bool cancel_deferred(const after_unlock* a) noexcept;
 // Runs what this thread deferred. Called with the lock released.
 void run_deferred() noexcept;
 bool has_deferred() noexcept;
