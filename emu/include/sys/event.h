@@ -1,5 +1,5 @@
-/* mach-emu: <sys/event.h> -- the kqueue subset mach-emu provides: kqueue() and
- * kevent64() with EVFILT_MACHPORT. Values and layouts as on macOS. Linux has no
+/* mach-emu: <sys/event.h> -- the kqueue subset mach-emu provides: kqueue(), kevent()
+ * and kevent64() with EVFILT_MACHPORT. Values and layouts as on macOS. Linux has no
  * <sys/event.h> of its own. */
 #ifndef MACHEMU_SYS_EVENT_H
 #define MACHEMU_SYS_EVENT_H
@@ -22,7 +22,7 @@
 #define EVFILT_SYSCOUNT 17
 #define EVFILT_THREADMARKER EVFILT_SYSCOUNT
 
-/* For source compatibility only: mach-emu has no kevent(). */
+/* kevent()'s form: 32 bytes on LP64, as on macOS. */
 #pragma pack(push, 4)
 struct kevent {
     uintptr_t ident;
@@ -110,6 +110,11 @@ int kqueue(void);
 /* Applies `nchanges` changes, then returns up to `nevents` events (waiting up to
  * `timeout`, forever if NULL, not at all with KEVENT_FLAG_IMMEDIATE). Returns the
  * number of events, or -1 with errno. */
+/* kevent64 with flags 0, in struct kevent: a change's ext words are 0 and an event's are
+ * dropped (so an EVFILT_MACHPORT knote has no direct-receive buffer through it). */
+int kevent(int kq, const struct kevent *changelist, int nchanges,
+           struct kevent *eventlist, int nevents, const struct timespec *timeout);
+
 int kevent64(int kq, const struct kevent64_s *changelist, int nchanges,
              struct kevent64_s *eventlist, int nevents, unsigned int flags,
              const struct timespec *timeout);
