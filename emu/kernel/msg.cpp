@@ -544,6 +544,7 @@ void kernel::pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_
   hdr.msgh_bits = m->bits | MACH_MSGH_BITS(dest_type, reply_type);
   hdr.msgh_remote_port = dest_name;
   hdr.msgh_local_port = reply_name;
+  hdr.msgh_size = m->size;  // the sent size, as XNU's copy-in wrote it into its kmsg
   store(m->bytes.data(), hdr);
   for (kdesc& d : m->descs) {
     std::byte* p = m->bytes.data() + d.offset;

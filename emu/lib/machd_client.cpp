@@ -418,15 +418,16 @@ bool read_self(std::uint64_t address, void* out, std::size_t size) {
   return true;
 }
 
-// Calls fn(descriptor offset, type) for each descriptor of the message in `buf` (bounded by
-// its size); stops at anything it cannot parse.
+// Calls fn(descriptor offset, type) for each descriptor of the message in the first `size`
+// bytes of `buf`; stops at anything it cannot parse. The header's msgh_size plays no part:
+// a sent message's size is mach_msg's send_size (MIG's stubs leave msgh_size unset), and a
+// received or pseudo-received one's is at most the bytes machd sent back.
 template <class F>
 void for_each_descriptor(std::byte* buf, std::size_t size, F&& fn) {
   if (size < sizeof(mach_msg_base_t)) return;
   mach_msg_header_t h;
   std::memcpy(&h, buf, sizeof h);
   if (!(h.msgh_bits & MACH_MSGH_BITS_COMPLEX)) return;
-  if (h.msgh_size < size) size = h.msgh_size;
   mach_msg_body_t body;
   std::memcpy(&body, buf + sizeof h, sizeof body);
   std::size_t off = sizeof(mach_msg_base_t);
