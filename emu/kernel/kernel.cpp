@@ -136,6 +136,9 @@ void kernel::destroy_task(task* t) {
     }
   }
   if (self && self->active) port_dies(std::move(self));
+  for (auto& [id, port] : t->thread_ports)
+    if (port->active) port_dies(std::move(port));
+  t->thread_ports.clear();
   // Requests this task registered on other tasks' ports are gone with its names.
   std::erase(tasks_, t);
   if (t->release()) delete t;

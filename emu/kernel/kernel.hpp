@@ -105,6 +105,14 @@ class kernel {
   std::size_t port_count() const noexcept { return live_ports_; }
   const config& settings() const noexcept { return cfg_; }
 
+  // ---- host and thread ports (host.cpp) -----------------------------------------------
+  // A new send right (one more uref) on the host port, as mach_host_self() gives.
+  kern_return_t host_self(task& t, mach_port_name_t* name);
+  // A new send right on the port of thread `thread_id` of `t` (made on first use).
+  kern_return_t thread_self(task& t, std::uint64_t thread_id, mach_port_name_t* name);
+  // Whether `name` is a send right of `t` to the host port (host_info's target check).
+  bool names_host(task& t, mach_port_name_t name);
+
   // ---- mach_port_* ----------------------------------------------------------------------
   kern_return_t port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name);
   kern_return_t port_allocate_name(task& t, mach_port_right_t right, mach_port_name_t name);
@@ -270,6 +278,7 @@ class kernel {
   std::size_t live_ports_ = 0;
   std::vector<kmsg*> free_kmsgs_;
   std::unordered_map<std::string, ref<port>> services_;  // bootstrap: name → port
+  ref<port> host_port_;  // the host's kernel port, made at the first mach_host_self()
 };
 
 }  // namespace machemu::kern

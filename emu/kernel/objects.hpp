@@ -262,6 +262,9 @@ struct task : refcounted {
   ref<port> self_port;  // the task port: dies with the task, whoever holds rights to it
   ref<queue_charge> queued = make_ref<queue_charge>();
   std::vector<ref<kqueue>> kqueues;
+  // Thread ports by the transport's thread id (Linux's tid): kernel objects that die with
+  // the task (mach-emu does not see a thread exit; doc/emu-divergences.md).
+  std::unordered_map<std::uint64_t, ref<port>> thread_ports;
 };
 
 // The transport's hook on a kqueue's readiness: the fd that poll/epoll watch must be

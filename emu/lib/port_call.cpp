@@ -29,7 +29,7 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
   const auto name = static_cast<mach_port_name_t>(c.a[1]);
   const auto u32 = [&](int i) { return static_cast<std::uint32_t>(c.a[i]); };
   const auto i32 = [&](int i) { return static_cast<std::int32_t>(c.a[i]); };
-  const bool bootstrap = c.what >= call::bootstrap_check_in;
+  const bool bootstrap = c.what >= call::bootstrap_check_in && c.what <= call::bootstrap_register;
   // The bootstrap handle is any non-null name (see bootstrap.cpp); the others need the
   // caller's own task port.
   if (bootstrap ? c.a[0] == MACH_PORT_NULL : c.a[0] != t.self_name) {
@@ -175,6 +175,21 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
     }
     case call::bootstrap_register:
       kr = k.bootstrap_register(t, service_name(c.in).c_str(), name);
+      break;
+    case call::host_self: {
+      mach_port_name_t out = MACH_PORT_NULL;
+      kr = k.host_self(t, &out);
+      r.out[0] = out;
+      break;
+    }
+    case call::thread_self: {
+      mach_port_name_t out = MACH_PORT_NULL;
+      kr = k.thread_self(t, c.a[1], &out);
+      r.out[0] = out;
+      break;
+    }
+    case call::is_host:
+      r.out[0] = k.names_host(t, name) ? 1 : 0;
       break;
     default:
       kr = MIG_BAD_ID;

@@ -14,6 +14,13 @@
 #include <mach/mach_port.h>
 #include <mach/mach_types.h>
 #include <mach/mach_vm.h>
+#include <mach/host_info.h>
+#include <mach/mach_host.h>
+#include <mach/mach_time.h>
+#include <mach/machine.h>
+#include <mach/thread_act.h>
+#include <mach/thread_policy.h>
+#include <mach/vm_param.h>
 #include <mach/machine/boolean.h>
 #include <mach/machine/kern_return.h>
 #include <mach/machine/vm_types.h>
@@ -45,6 +52,13 @@
 #include <mach/mach_port.h>
 #include <mach/mach_types.h>
 #include <mach/mach_vm.h>
+#include <mach/host_info.h>
+#include <mach/mach_host.h>
+#include <mach/mach_time.h>
+#include <mach/machine.h>
+#include <mach/thread_act.h>
+#include <mach/thread_policy.h>
+#include <mach/vm_param.h>
 #include <mach/machine/boolean.h>
 #include <mach/machine/kern_return.h>
 #include <mach/machine/vm_types.h>

@@ -10,6 +10,8 @@
 #include <mach/mach_types.h>
 #include <mach/mach_port.h>
 #include <mach/mach_init.h>
+#include <mach/mach_host.h>
+#include <mach/thread_act.h>
 #include <mach/vm_map.h>
 #include <mach/mig.h>
 #include <mach/mig_errors.h>

@@ -3,6 +3,7 @@
 #define MACHEMU_MACH_MACH_INIT_H
 
 #include <mach/mach_types.h>
+#include <mach/vm_types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,6 +18,16 @@ extern mach_port_t mach_task_self_;
 /* A send right to the bootstrap server (TASK_BOOTSTRAP_PORT). The SDK declares it
  * here as well as in <servers/bootstrap.h>. */
 extern mach_port_t bootstrap_port;
+
+/* A new send right (one more user reference each call: deallocate it) to the host's
+ * port and to the calling thread's port. */
+extern mach_port_t mach_host_self(void);
+extern mach_port_t mach_thread_self(void);
+
+/* The VM page size, as vm_page_size etc. in libsyscall. */
+extern vm_size_t vm_page_size;
+extern vm_size_t vm_page_mask;
+extern int vm_page_shift;
 
 #ifdef __cplusplus
 }

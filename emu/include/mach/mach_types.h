@@ -20,6 +20,12 @@ typedef mach_port_t ipc_space_t;
 typedef mach_port_t ipc_space_read_t;
 typedef mach_port_t ipc_space_inspect_t;
 typedef mach_port_t bootstrap_t;
+typedef mach_port_t host_t;
+typedef mach_port_t host_priv_t;
+typedef mach_port_t host_name_t;
+typedef mach_port_t thread_t;
+typedef mach_port_t thread_act_t;
+typedef mach_port_t thread_inspect_t;
 
 typedef task_t task_port_t;
 typedef task_t *task_array_t;
