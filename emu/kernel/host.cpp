@@ -7,25 +7,23 @@
 
 namespace machemu::kern {
 
-kern_return_t kernel::host_self(task& t, mach_port_name_t* name) {
-  if (!host_port_) {
-    host_port_ = new_port();
-    host_port_->kernel_object = true;
+// One more send right on the kernel object `slot` (made on first use), copied out to `t`.
+kern_return_t kernel::kernel_object_send(task& t, ref<port>& slot, mach_port_name_t* name) {
+  if (!slot) {
+    slot = new_port();
+    slot->kernel_object = true;
   }
-  ++host_port_->srights;
-  kright r{host_port_, MACH_MSG_TYPE_PORT_SEND, false};
+  ++slot->srights;
+  kright r{slot, MACH_MSG_TYPE_PORT_SEND, false};
   return copy_out_right(t, std::move(r), name);
 }
 
+kern_return_t kernel::host_self(task& t, mach_port_name_t* name) {
+  return kernel_object_send(t, host_port_, name);
+}
+
 kern_return_t kernel::thread_self(task& t, std::uint64_t thread_id, mach_port_name_t* name) {
-  ref<port>& p = t.thread_ports[thread_id];
-  if (!p) {
-    p = new_port();
-    p->kernel_object = true;
-  }
-  ++p->srights;
-  kright r{p, MACH_MSG_TYPE_PORT_SEND, false};
-  return copy_out_right(t, std::move(r), name);
+  return kernel_object_send(t, t.thread_ports[thread_id], name);
 }
 
 bool kernel::names_host(task& t, mach_port_name_t name) {

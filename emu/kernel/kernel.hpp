@@ -112,6 +112,7 @@ class kernel {
   kern_return_t thread_self(task& t, std::uint64_t thread_id, mach_port_name_t* name);
   // Whether `name` is a send right of `t` to the host port (host_info's target check).
   bool names_host(task& t, mach_port_name_t name);
+  kern_return_t kernel_object_send(task& t, ref<port>& slot, mach_port_name_t* name);
 
   // ---- mach_port_* ----------------------------------------------------------------------
   kern_return_t port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name);
