@@ -27,6 +27,7 @@
 #include <mach/message.h>
 #include <mach/mig.h>
 #include <mach/mig_errors.h>
+#include <mach/mig_strncpy_zerofill_support.h>
 #include <mach/ndr.h>
 #include <mach/notify.h>
 #include <mach/port.h>
@@ -65,6 +66,7 @@
 #include <mach/message.h>
 #include <mach/mig.h>
 #include <mach/mig_errors.h>
+#include <mach/mig_strncpy_zerofill_support.h>
 #include <mach/ndr.h>
 #include <mach/notify.h>
 #include <mach/port.h>

@@ -73,6 +73,17 @@ extern void mig_dealloc_reply_port(mach_port_t reply_port);
 /* Hands the reply port back after a successful exchange. */
 extern void mig_put_reply_port(mach_port_t reply_port);
 
+/* Copies at most len - 1 bytes of src and a NUL; returns the bytes written including the
+ * NUL, or len when src was cut short. 0 when len <= 0. */
+extern int mig_strncpy(char *dest, const char *src, int len);
+/* As mig_strncpy, and zeroes the rest of dest's len bytes. A null src gives len zero bytes
+ * and 0; a null dest or len <= 0 gives 0. */
+extern int mig_strncpy_zerofill(char *dest, const char *src, int len);
+
+/* vm_allocate(ANYWHERE) for out-of-line data MIG returns; *address is 0 on failure. */
+extern void mig_allocate(vm_address_t *address, vm_size_t size);
+extern void mig_deallocate(vm_address_t address, vm_size_t size);
+
 #ifdef __cplusplus
 }
 #endif
