@@ -33,6 +33,22 @@ extern mach_msg_return_t mach_msg_receive(mach_msg_header_t *msg);
 /* mach_msg(msg, MACH_SEND_MSG, msg->msgh_size, 0, MACH_PORT_NULL, 0, 0). */
 extern mach_msg_return_t mach_msg_send(mach_msg_header_t *msg);
 
+/* The generic MIG server loops (a demux routine such as MIG's <subsystem>_server answers
+ * each request). max_size bounds request and reply; options may add receive options
+ * (trailer, MACH_RCV_LARGE to grow the buffer, MACH_RCV_TIMEOUT to return
+ * MACH_RCV_TIMED_OUT once the queue is empty) and send options for the replies.
+ * A reply that cannot be delivered is destroyed with its rights. */
+extern mach_msg_return_t mach_msg_server_once(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+                                              mach_msg_size_t max_size, mach_port_t rcv_name,
+                                              mach_msg_options_t options);
+extern mach_msg_return_t mach_msg_server(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+                                         mach_msg_size_t max_size, mach_port_t rcv_name,
+                                         mach_msg_options_t options);
+/* As mach_msg_server; importance boosts are not modelled. */
+extern mach_msg_return_t mach_msg_server_importance(boolean_t (*demux)(mach_msg_header_t *, mach_msg_header_t *),
+                                                    mach_msg_size_t max_size, mach_port_t rcv_name,
+                                                    mach_msg_options_t options);
+
 #ifdef __cplusplus
 }
 #endif
