@@ -2,6 +2,7 @@
 // and their teardown, and the bootstrap name service.
 #include "kernel/kernel.hpp"
 
+#include <mach/task_special_ports.h>
 #include <servers/bootstrap.h>
 
 namespace machemu::kern {
@@ -89,6 +90,17 @@ task* kernel::create_task(const task_identity& who) {
   self->srights = 1;
   self->names.add(t, t->self_name);
   t->self_port = std::move(self);
+  // Its bootstrap port is the name service's, as launchd hands every process it starts;
+  // libsystem's start-up copies it into the space with task_get_special_port, which gives
+  // every task the same second name (the `bootstrap_port` global, emu/lib/bootstrap.cpp).
+  if (!bootstrap_port_) {
+    bootstrap_port_ = new_port();
+    bootstrap_port_->kernel_object = true;
+  }
+  ++bootstrap_port_->srights;
+  t->special[TASK_BOOTSTRAP_PORT].p = bootstrap_port_;
+  mach_port_name_t bootstrap_name = MACH_PORT_NULL;
+  (void)task_get_special_port(*t, TASK_BOOTSTRAP_PORT, &bootstrap_name);
   return t;
 }
 
@@ -136,6 +148,12 @@ void kernel::destroy_task(task* t) {
     }
   }
   if (self && self->active) port_dies(std::move(self));
+  // The naked send rights the task held as special ports go too (no-senders may follow).
+  for (auto& slot : t->special) {
+    ref<port> p = std::move(slot.p);
+    slot = {};
+    if (p) release_send(p.get());
+  }
   for (auto& [id, port] : t->thread_ports)
     if (port->active) port_dies(std::move(port));
   t->thread_ports.clear();

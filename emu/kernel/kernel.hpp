@@ -114,6 +114,16 @@ class kernel {
   bool names_host(task& t, mach_port_name_t name);
   kern_return_t kernel_object_send(task& t, ref<port>& slot, mach_port_name_t* name);
 
+  // ---- task special ports (task_ports.cpp) ---------------------------------------------
+  // XNU's task_get_special_port: one more send right on special port `which` of `t`
+  // (MACH_PORT_NULL when none is set), copied out to `t`.
+  kern_return_t task_get_special_port(task& t, int which, mach_port_name_t* name);
+  // XNU's task_set_special_port with MIG's COPY_SEND of `name`: the caller keeps its right;
+  // the task holds another until it is replaced or the task dies.
+  kern_return_t task_set_special_port(task& t, int which, mach_port_name_t name);
+  // Whether `name` is a send right of `t` to the name service (the bootstrap calls' check).
+  bool names_bootstrap(task& t, mach_port_name_t name);
+
   // ---- mach_port_* ----------------------------------------------------------------------
   kern_return_t port_allocate(task& t, mach_port_right_t right, mach_port_name_t* name);
   kern_return_t port_allocate_name(task& t, mach_port_right_t right, mach_port_name_t name);
@@ -279,6 +289,7 @@ class kernel {
   std::size_t live_ports_ = 0;
   std::vector<kmsg*> free_kmsgs_;
   std::unordered_map<std::string, ref<port>> services_;  // bootstrap: name → port
+  ref<port> bootstrap_port_;  // the name service's port: every task's default bootstrap
   ref<port> host_port_;  // the host's kernel port, made at the first mach_host_self()
 };
 

@@ -265,6 +265,14 @@ struct task : refcounted {
   // Thread ports by the transport's thread id (Linux's tid): kernel objects that die with
   // the task (mach-emu does not see a thread exit; doc/emu-divergences.md).
   std::unordered_map<std::uint64_t, ref<port>> thread_ports;
+  // The settable special ports (task_set_special_port), indexed by TASK_*_PORT: naked send
+  // rights the task holds outside its name space, as XNU's itk_bootstrap and friends.
+  // `dead` stands for MACH_PORT_DEAD stored as the port.
+  struct special_port {
+    ref<port> p;
+    bool dead = false;
+  };
+  special_port special[12];
 };
 
 // The transport's hook on a kqueue's readiness: the fd that poll/epoll watch must be

@@ -6,11 +6,11 @@
 
 #include "lib/transport.hpp"
 
-// A send right to the name service would be the task's bootstrap special port. The name
-// service is reached by a call of its own (in-process: a function call; machd: a request),
-// so any non-null name works as the handle; it is the task's own port name, which is the
-// same in every task (and so valid in a forked child too).
-mach_port_t bootstrap_port = 0x103;
+// The task's bootstrap port as libsystem's start-up fetches it with
+// task_get_bootstrap_port: a send right to the name service. The kernel core puts it in
+// every new space right after the task's own port (kernel::create_task), so its name is
+// the same in every task, a forked child's included, and needs no call before main().
+mach_port_t bootstrap_port = 0x203;
 
 namespace {
 kern_return_t service_call(machemu::lib::call what, mach_port_t bp, const char* service,

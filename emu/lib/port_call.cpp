@@ -30,10 +30,25 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
   const auto u32 = [&](int i) { return static_cast<std::uint32_t>(c.a[i]); };
   const auto i32 = [&](int i) { return static_cast<std::int32_t>(c.a[i]); };
   const bool bootstrap = c.what >= call::bootstrap_check_in && c.what <= call::bootstrap_register;
-  // The bootstrap handle is any non-null name (see bootstrap.cpp); the others need the
-  // caller's own task port.
-  if (bootstrap ? c.a[0] == MACH_PORT_NULL : c.a[0] != t.self_name) {
-    r.kr = bootstrap ? MACH_SEND_INVALID_DEST : KERN_INVALID_TASK;
+  const bool task_routine =
+      c.what == call::task_get_special_port || c.what == call::task_set_special_port;
+  const auto target = static_cast<mach_port_name_t>(c.a[0]);
+  if (bootstrap) {
+    // The bootstrap calls are requests to the task's bootstrap port: only a send right to
+    // the name service gets an answer (doc/emu-divergences.md).
+    if (!k.names_bootstrap(t, target)) {
+      r.kr = MACH_SEND_INVALID_DEST;
+      return;
+    }
+  } else if (task_routine) {
+    // MIG routines on a task port: no destination fails the send; a port that is not a
+    // task converts to TASK_NULL, which the routine refuses.
+    if (!MACH_PORT_VALID(target) || target != t.self_name) {
+      r.kr = MACH_PORT_VALID(target) ? KERN_INVALID_ARGUMENT : MACH_SEND_INVALID_DEST;
+      return;
+    }
+  } else if (target != t.self_name) {
+    r.kr = KERN_INVALID_TASK;
     return;
   }
   kern_return_t& kr = r.kr;
@@ -191,6 +206,13 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
     case call::is_host:
       r.out[0] = k.names_host(t, name) ? 1 : 0;
       break;
+    case call::task_get_special_port: {
+      mach_port_name_t out = MACH_PORT_NULL;
+      kr = k.task_get_special_port(t, i32(1), &out);
+      r.out[0] = out;
+      break;
+    }
+    case call::task_set_special_port: kr = k.task_set_special_port(t, i32(1), u32(2)); break;
     default:
       kr = MIG_BAD_ID;
       break;

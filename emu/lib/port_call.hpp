@@ -22,8 +22,8 @@ enum class call : std::uint32_t {
   request_notification, get_attributes, set_attributes, insert_member, extract_member,
   move_member, get_set_status, get_context, set_context, set_mscount, set_seqno,
   get_srights, peek, bootstrap_check_in, bootstrap_look_up, bootstrap_register,
-  host_self, thread_self, is_host,
-  last = is_host,
+  host_self, thread_self, is_host, task_get_special_port, task_set_special_port,
+  last = task_set_special_port,
 };
 
 struct port_call {

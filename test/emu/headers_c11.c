@@ -32,6 +32,7 @@
 #include <mach/notify.h>
 #include <mach/port.h>
 #include <mach/std_types.h>
+#include <mach/task.h>
 #include <mach/task_special_ports.h>
 #include <mach/vm_map.h>
 #include <mach/vm_prot.h>
@@ -71,6 +72,7 @@
 #include <mach/notify.h>
 #include <mach/port.h>
 #include <mach/std_types.h>
+#include <mach/task.h>
 #include <mach/task_special_ports.h>
 #include <mach/vm_map.h>
 #include <mach/vm_prot.h>

@@ -11,6 +11,7 @@
 #include <mach/mach_port.h>
 #include <mach/mach_init.h>
 #include <mach/mach_host.h>
+#include <mach/task.h>
 #include <mach/thread_act.h>
 #include <mach/vm_map.h>
 #include <mach/mig.h>

@@ -1,5 +1,5 @@
-/* mach-emu: <mach/mach_types.h> -- the port-typed handles the IPC calls take. Only the
- * ones a Mach IPC program needs: mach-emu has no thread, host or processor objects. */
+/* mach-emu: <mach/mach_types.h> -- the port-typed handles the IPC calls take: tasks,
+ * spaces, hosts and threads (mach-emu has no processor or ledger objects). */
 #ifndef MACHEMU_MACH_MACH_TYPES_H
 #define MACHEMU_MACH_MACH_TYPES_H
 
