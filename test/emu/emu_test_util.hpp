@@ -109,6 +109,23 @@ inline mach_msg_return_t receive_and_destroy(mach_port_name_t from, mach_msg_id_
   return mr;
 }
 
+// Receives the next message on `port` and checks that it is the MACH_NOTIFY_SEND_ONCE a
+// destroyed send-once right leaves behind.
+inline void expect_send_once_notification(mach_port_name_t port) {
+  mach_msg_id_t id = 0;
+  BOOST_CHECK_EQUAL(receive_and_destroy(port, &id), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_SEND_ONCE);
+}
+
+// Sets the port's queue limit (mach_port_set_attributes, MACH_PORT_LIMITS_INFO).
+inline void set_queue_limit(mach_port_name_t port, mach_port_msgcount_t limit) {
+  mach_port_limits_t limits{limit};
+  BOOST_REQUIRE_EQUAL(mach_port_set_attributes(mach_task_self(), port, MACH_PORT_LIMITS_INFO,
+                                               reinterpret_cast<mach_port_info_t>(&limits),
+                                               MACH_PORT_LIMITS_INFO_COUNT),
+                      KERN_SUCCESS);
+}
+
 inline mach_port_name_t make_send_once(mach_port_name_t receive_name) {
   mach_port_name_t so = MACH_PORT_NULL;
   mach_msg_type_name_t got = 0;

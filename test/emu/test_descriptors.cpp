@@ -151,9 +151,7 @@ BOOST_AUTO_TEST_CASE(bad_body_right_is_not_atomic_for_header) {
   BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
   // The made send-once reply right was destroyed: its notification is on `reply`.
-  mach_msg_id_t id = 0;
-  BOOST_CHECK_EQUAL(receive_and_destroy(reply, &id), MACH_MSG_SUCCESS);
-  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_SEND_ONCE);
+  expect_send_once_notification(reply);
   drop_port(p);
   drop_port(reply);
 }
@@ -232,10 +230,7 @@ BOOST_AUTO_TEST_CASE(ool_memory_copy_and_deallocate) {
 // mach_msg_destroy unmaps them.
 BOOST_AUTO_TEST_CASE(pseudo_received_ool_regions_carry_receive_flags) {
   mach_port_name_t p = new_receive_send();
-  mach_port_limits_t one{1};
-  BOOST_REQUIRE_EQUAL(mach_port_set_attributes(self, p, MACH_PORT_LIMITS_INFO, reinterpret_cast<mach_port_info_t>(&one),
-                                               MACH_PORT_LIMITS_INFO_COUNT),
-                      KERN_SUCCESS);
+  set_queue_limit(p, 1);
   BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);  // now full
   static std::uint8_t source[3 * 4096];
   std::memset(source, 0x6B, sizeof source);

@@ -174,10 +174,7 @@ BOOST_AUTO_TEST_CASE(full_queue_times_out_with_pseudo_receive) {
 
 BOOST_AUTO_TEST_CASE(qlimit_zero_blocks_every_ordinary_send) {
   mach_port_name_t p = new_receive_send();
-  mach_port_limits_t lim{0};
-  BOOST_REQUIRE_EQUAL(mach_port_set_attributes(self, p, MACH_PORT_LIMITS_INFO, reinterpret_cast<mach_port_info_t>(&lim),
-                                               MACH_PORT_LIMITS_INFO_COUNT),
-                      KERN_SUCCESS);
+  set_queue_limit(p, 0);
   BOOST_CHECK_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND), MACH_SEND_TIMED_OUT);
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 2u);
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, p), KERN_SUCCESS);

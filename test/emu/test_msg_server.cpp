@@ -205,14 +205,6 @@ int receive_int_reply(mach_port_t port, mach_msg_id_t request_id,
 
 bool queue_is_empty(mach_port_t port) { return status(port).mps_msgcount == 0; }
 
-void set_queue_limit(mach_port_t port, mach_port_msgcount_t limit) {
-  mach_port_limits_t limits{limit};
-  BOOST_REQUIRE_EQUAL(mach_port_set_attributes(self, port, MACH_PORT_LIMITS_INFO,
-                                               reinterpret_cast<mach_port_info_t>(&limits),
-                                               MACH_PORT_LIMITS_INFO_COUNT),
-                      KERN_SUCCESS);
-}
-
 constexpr mach_msg_size_t max_size = 256;
 }  // namespace
 
@@ -388,9 +380,7 @@ BOOST_AUTO_TEST_CASE(without_rcv_large_a_too_large_request_is_dropped) {
   BOOST_CHECK_EQUAL(mach_msg_server_once(demux, max_size, service, 0), MACH_RCV_TOO_LARGE);
   BOOST_CHECK_EQUAL(state.calls, 0);
   BOOST_CHECK(queue_is_empty(service));
-  mach_msg_id_t id = 0;
-  BOOST_CHECK_EQUAL(receive_and_destroy(reply, &id), MACH_MSG_SUCCESS);
-  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_SEND_ONCE);
+  expect_send_once_notification(reply);
   drop_port(service);
   drop_port(reply);
 }
@@ -446,9 +436,7 @@ BOOST_AUTO_TEST_CASE(server_stops_at_a_too_large_request_without_rcv_large) {
   BOOST_CHECK_EQUAL(state.calls, 1);
   BOOST_CHECK_EQUAL(status(service).mps_msgcount, 1u);
   BOOST_CHECK_EQUAL(receive_int_reply(reply, add_one_id), 2);
-  mach_msg_id_t id = 0;
-  BOOST_CHECK_EQUAL(receive_and_destroy(reply, &id), MACH_MSG_SUCCESS);
-  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_SEND_ONCE);  // the dropped request's reply right
+  expect_send_once_notification(reply);  // the dropped request's reply right
 
   BOOST_CHECK_EQUAL(mach_msg_server_importance(demux, max_size, service, MACH_RCV_TIMEOUT),
                     MACH_RCV_TIMED_OUT);

@@ -130,9 +130,7 @@ BOOST_AUTO_TEST_CASE(deallocate_codes_and_effects) {
   BOOST_CHECK_EQUAL(status(p).mps_sorights, 1u);
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, so), KERN_SUCCESS);
   BOOST_CHECK_EQUAL(type_kr(so), KERN_INVALID_NAME);
-  mach_msg_id_t id = 0;
-  BOOST_CHECK_EQUAL(receive_and_destroy(p, &id), MACH_MSG_SUCCESS);
-  BOOST_CHECK_EQUAL(id, MACH_NOTIFY_SEND_ONCE);
+  expect_send_once_notification(p);
   BOOST_CHECK_EQUAL(status(p).mps_sorights, 0u);
   drop_port(p);
 }
