@@ -1,4 +1,5 @@
-// kqueue() and kevent64() for EVFILT_MACHPORT, and the in-process transport's kqueues.
+// kqueue() and kevent64(), and the in-process transport's kqueues (EVFILT_MACHPORT; the
+// other filters are in lib/kevent/).
 //
 // A kqueue is a real file descriptor (the read end of a pipe) so that poll/epoll — and so
 // Asio's reactor — can watch it: the core tells us when the queue has pending events and
@@ -30,6 +31,7 @@
 
 #include <mach/mach.h>
 
+#include "lib/kevent/local_kqueue.hpp"
 #include "lib/runtime.hpp"
 #include "lib/transport.hpp"
 
@@ -204,15 +206,34 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
 
 }  // namespace machemu::lib
 
-extern "C" int kqueue(void) { return machemu::lib::current_transport().kqueue(); }
+extern "C" int kqueue(void) {
+  machemu::lib::kevent::reap_closed_local();
+  return machemu::lib::current_transport().kqueue();
+}
 
 extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchanges,
                         struct kevent64_s* eventlist, int nevents, unsigned int flags,
                         const struct timespec* timeout) {
+  namespace local = machemu::lib::kevent;
   if (nchanges < 0 || nevents < 0) {
     errno = EINVAL;
     return -1;
   }
-  return machemu::lib::current_transport().kevent(kq, changelist, nchanges, eventlist,
-                                                  nevents, flags, timeout);
+  auto& transport = machemu::lib::current_transport();
+  // EVFILT_MACHPORT alone (what machio and most Mach code use) goes straight to the core;
+  // the other filters live in this process (lib/kevent/).
+  bool wants_local = false;
+  for (int i = 0; changelist && i < nchanges && !wants_local; ++i)
+    wants_local = local::is_local_filter(changelist[i].filter);
+  if (!wants_local && local::local_sets.load(std::memory_order_relaxed) == 0)
+    return transport.kevent(kq, changelist, nchanges, eventlist, nevents, flags, timeout);
+  auto set = local::local_for(kq, false);
+  if (!set && wants_local) {
+    // Only a kqueue gets a local set: the core says whether `kq` is one.
+    if (transport.kevent(kq, nullptr, 0, nullptr, 0, KEVENT_FLAG_IMMEDIATE, nullptr) < 0) return -1;
+    set = local::local_for(kq, true);
+    if (!set) return -1;
+  }
+  if (!set) return transport.kevent(kq, changelist, nchanges, eventlist, nevents, flags, timeout);
+  return local::kevent_mixed(*set, kq, changelist, nchanges, eventlist, nevents, flags, timeout);
 }

@@ -122,9 +122,15 @@ BOOST_AUTO_TEST_CASE(registration_errors) {
   BOOST_CHECK_EQUAL(errno, ENOENT);
   BOOST_CHECK_EQUAL(apply(kq.fd, change(mach_task_self(), EV_ADD)), -1);
   BOOST_CHECK_EQUAL(errno, ENOTSUP);
+  // A port name is no descriptor for EVFILT_READ, and EVFILT_VNODE is not provided.
   kevent64_s read_filter = change(p, EV_ADD);
   read_filter.filter = EVFILT_READ;
   BOOST_CHECK_EQUAL(apply(kq.fd, read_filter), -1);
+  BOOST_CHECK_EQUAL(errno, EBADF);
+  kevent64_s vnode_filter = change(p, EV_ADD);
+  vnode_filter.filter = EVFILT_VNODE;
+  BOOST_CHECK_EQUAL(apply(kq.fd, vnode_filter), -1);
+  BOOST_CHECK_EQUAL(errno, EINVAL);
   // With EV_RECEIPT the error comes back as an event instead.
   kevent64_s out{};
   ev = change(0x7D0003, EV_ADD | EV_RECEIPT);

@@ -1,6 +1,7 @@
-/* mach-emu: <sys/event.h> -- the kqueue subset mach-emu provides: kqueue(), kevent()
- * and kevent64() with EVFILT_MACHPORT. Values and layouts as on macOS. Linux has no
- * <sys/event.h> of its own. */
+/* mach-emu: <sys/event.h> -- kqueue(), kevent() and kevent64() with EVFILT_MACHPORT and
+ * the filters Darwin programs mix with it: EVFILT_READ, EVFILT_WRITE, EVFILT_TIMER,
+ * EVFILT_USER, EVFILT_SIGNAL and EVFILT_PROC (NOTE_EXIT). Values and layouts as on macOS.
+ * Linux has no <sys/event.h> of its own. */
 #ifndef MACHEMU_SYS_EVENT_H
 #define MACHEMU_SYS_EVENT_H
 
@@ -14,7 +15,7 @@
 #define EVFILT_PROC     (-5)
 #define EVFILT_SIGNAL   (-6)
 #define EVFILT_TIMER    (-7)
-#define EVFILT_MACHPORT (-8) /* the only filter mach-emu implements */
+#define EVFILT_MACHPORT (-8)
 #define EVFILT_FS       (-9)
 #define EVFILT_USER     (-10)
 #define EVFILT_VM       (-12)
@@ -96,6 +97,40 @@ struct kevent64_s {
 #define EV_ERROR          0x4000 /* data holds an errno */
 #define EV_POLL           EV_FLAG0
 #define EV_OOBAND         EV_FLAG1
+
+/* EVFILT_READ / EVFILT_WRITE */
+#define NOTE_LOWAT 0x00000001
+
+/* EVFILT_USER: NOTE_TRIGGER fires the knote; the control bits say how the low 24 bits
+ * combine with the knote's stored fflags. */
+#define NOTE_TRIGGER    0x01000000
+#define NOTE_FFNOP      0x00000000
+#define NOTE_FFAND      0x40000000
+#define NOTE_FFOR       0x80000000
+#define NOTE_FFCOPY     0xc0000000
+#define NOTE_FFCTRLMASK 0xc0000000
+#define NOTE_FFLAGSMASK 0x00ffffff
+
+/* EVFILT_PROC (mach-emu reports NOTE_EXIT only). */
+#define NOTE_EXIT       0x80000000
+#define NOTE_FORK       0x40000000
+#define NOTE_EXEC       0x20000000
+#define NOTE_SIGNAL     0x08000000
+#define NOTE_EXITSTATUS 0x04000000
+#define NOTE_EXIT_DETAIL 0x02000000
+#define NOTE_PDATAMASK  0x000fffff
+#define NOTE_PCTRLMASK  (~NOTE_PDATAMASK)
+
+/* EVFILT_TIMER: data is milliseconds unless one of the unit flags says otherwise. */
+#define NOTE_SECONDS    0x00000001
+#define NOTE_USECONDS   0x00000002
+#define NOTE_NSECONDS   0x00000004
+#define NOTE_ABSOLUTE   0x00000008 /* data is a wall-clock time; implies EV_ONESHOT */
+#define NOTE_LEEWAY     0x00000010
+#define NOTE_CRITICAL   0x00000020
+#define NOTE_BACKGROUND 0x00000040
+#define NOTE_MACH_CONTINUOUS_TIME 0x00000080
+#define NOTE_MACHTIME   0x00000100 /* data is mach_absolute_time units */
 
 struct timespec;
 
