@@ -295,13 +295,16 @@ BOOST_AUTO_TEST_CASE(user_events_trigger_across_threads_and_combine_fflags) {
   BOOST_CHECK_EQUAL(poll_one(kq.fd, ev), 0);
 
   // A trigger from another thread wakes a kevent that is waiting.
+  // Boost.Test's assertions are not thread-safe: the thread only records.
+  int trigger_rc = -2;
   std::thread trigger([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     kevent64_s t = change(42, EVFILT_USER, 0, NOTE_TRIGGER | NOTE_FFOR | 0x100, 77);
-    BOOST_CHECK_EQUAL(kevent64(kq.fd, &t, 1, nullptr, 0, 0, &zero), 0);
+    trigger_rc = kevent64(kq.fd, &t, 1, nullptr, 0, 0, &zero);
   });
   BOOST_REQUIRE_EQUAL(wait_one(kq.fd, ev), 1);
   trigger.join();
+  BOOST_CHECK_EQUAL(trigger_rc, 0);
   BOOST_CHECK_EQUAL(ev.ident, 42u);
   BOOST_CHECK_EQUAL(ev.filter, EVFILT_USER);
   // The registration's fflags are kept as given, control bits too (XNU's kn_sfflags).
@@ -402,22 +405,26 @@ BOOST_AUTO_TEST_CASE(one_kqueue_waits_on_a_port_a_pipe_and_a_timer) {
   BOOST_CHECK_EQUAL(poll_one(kq.fd, ev), 0);
 
   // Each source wakes a kevent that is waiting on all three.
+  mach_msg_return_t sent = MACH_MSG_SUCCESS - 1;
   std::thread sender([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_CHECK_EQUAL(send_simple(port, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);
+    sent = send_simple(port, MACH_MSG_TYPE_COPY_SEND);
   });
   BOOST_REQUIRE_EQUAL(wait_one(kq.fd, ev), 1);
   sender.join();
+  BOOST_CHECK_EQUAL(sent, MACH_MSG_SUCCESS);
   BOOST_CHECK_EQUAL(ev.udata, 1u);
   BOOST_CHECK_EQUAL(ev.filter, EVFILT_MACHPORT);
   BOOST_CHECK_EQUAL(receive_and_destroy(port), MACH_MSG_SUCCESS);
 
+  ssize_t written = -1;
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    write_bytes(p.w, 4);
+    written = ::write(p.w, "abcd", 4);
   });
   BOOST_REQUIRE_EQUAL(wait_one(kq.fd, ev), 1);
   writer.join();
+  BOOST_CHECK_EQUAL(written, 4);
   // The timer (30 ms) may come first; both arrive.
   bool saw_pipe = ev.udata == 2u, saw_timer = ev.udata == 3u;
   if (saw_pipe) drain(p.r);
