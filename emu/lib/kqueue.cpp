@@ -31,6 +31,7 @@
 
 #include <mach/mach.h>
 
+#include "lib/kevent/kqueue_fds.hpp"
 #include "lib/kevent/local_kqueue.hpp"
 #include "lib/runtime.hpp"
 #include "lib/transport.hpp"
@@ -204,11 +205,22 @@ int inprocess_kevent(int kq, const kevent64_s* changelist, int nchanges,
   }
 }
 
+void inprocess_kqueue_closing(int kq) {
+  runtime& rt = runtime::get();
+  auto lk = rt.lock();
+  // Destroying the core's kqueue wakes its waiters; each finds the descriptor gone from
+  // the registry and returns EBADF (inprocess_kevent).
+  auto it = registry().find(kq);
+  if (it != registry().end()) forget(rt, it);
+}
+
 }  // namespace machemu::lib
 
 extern "C" int kqueue(void) {
   machemu::lib::kevent::reap_closed_local();
-  return machemu::lib::current_transport().kqueue();
+  const int fd = machemu::lib::current_transport().kqueue();
+  if (fd >= 0) machemu::lib::kevent::kqueue_created(fd);
+  return fd;
 }
 
 extern "C" int kevent64(int kq, const struct kevent64_s* changelist, int nchanges,

@@ -629,9 +629,11 @@ bool find_kqueue(int kq, client_kq& out) {
 // the number back for something else). When not, the kqueue is forgotten, here and in
 // machd.
 bool still_open(int kq, const client_kq& k) {
-  if (inode_of(kq) == k.inode) return true;
   {
+    // The fstat under the lock: a close() of the kqueue (kqueue_closing) takes it before
+    // the descriptor goes, so the check is ordered before that close, never beside it.
     std::lock_guard lk(kq_mutex);
+    if (inode_of(kq) == k.inode) return true;
     auto it = kqueues().find(kq);
     if (it == kqueues().end() || it->second.id != k.id) return false;
     kqueues().erase(it);
@@ -846,6 +848,21 @@ class machd_client final : public transport {
       patch_tokens(dst, data.size(), outs);
     }
     return n;
+  }
+
+  void kqueue_closing(int kq) override {
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lk(kq_mutex);
+      auto it = kqueues().find(kq);
+      if (it == kqueues().end()) return;
+      const bool ours = it->second.generation == fork_watch::generation();
+      id = it->second.id;
+      kqueues().erase(it);
+      if (!ours) return;  // a parent's, inherited through fork: not this task's to close
+    }
+    // machd destroys the kqueue, which wakes the threads parked in its kevent64 with EBADF.
+    close_in_machd(id);
   }
 };
 

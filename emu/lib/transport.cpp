@@ -15,6 +15,7 @@ mach_msg_return_t inprocess_msg(mach_msg_header_t* msg, mach_msg_option_t option
 int inprocess_kqueue();
 int inprocess_kevent(int kq, const kevent64_s* changes, int nchanges, kevent64_s* events,
                      int nevents, unsigned flags, const timespec* timeout);
+void inprocess_kqueue_closing(int kq);
 
 namespace {
 
@@ -37,6 +38,7 @@ class inprocess final : public transport {
              int nevents, unsigned flags, const timespec* timeout) override {
     return inprocess_kevent(kq, changes, nchanges, events, nevents, flags, timeout);
   }
+  void kqueue_closing(int kq) override { inprocess_kqueue_closing(kq); }
 };
 
 }  // namespace

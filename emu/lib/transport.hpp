@@ -26,6 +26,11 @@ class transport {
   // kevent64 on a descriptor from kqueue(); argument counts are already checked.
   virtual int kevent(int kq, const kevent64_s* changes, int nchanges, kevent64_s* events,
                      int nevents, unsigned flags, const timespec* timeout) = 0;
+  // The program is closing descriptor `kq`, which may be a kqueue from kqueue() (the
+  // caller cannot tell for certain; see kevent/kqueue_fds.hpp). If it is, the kqueue is
+  // destroyed now, before the descriptor goes, and every thread blocked in kevent64 on it
+  // returns EBADF (XNU's kqueue_drain).
+  virtual void kqueue_closing(int kq) = 0;
 
  protected:
   ~transport() = default;

@@ -77,6 +77,10 @@ int kevent_mixed(local_kqueue& local, int kq, const kevent64_s* changes, int nch
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout->tv_sec) +
                std::chrono::nanoseconds(timeout->tv_nsec);
   for (;;) {
+    if (local.drained()) {  // closed meanwhile (kqueue_close.cpp)
+      errno = EBADF;
+      return -1;
+    }
     if (out < room) {
       std::lock_guard lk(local.mutex());
       out += local.collect({events + out, room - out});
@@ -96,9 +100,18 @@ int kevent_mixed(local_kqueue& local, int kq, const kevent64_s* changes, int nch
       wait_ms = static_cast<int>(
           std::chrono::ceil<std::chrono::milliseconds>(left).count());
     }
+    if (!local.begin_wait()) {  // closed meanwhile (kqueue_close.cpp)
+      errno = EBADF;
+      return -1;
+    }
     pollfd fds[2] = {{kq, POLLIN, 0}, {local.wait_fd(), POLLIN, 0}};
     const int r = ::poll(fds, 2, wait_ms);
-    if (r < 0 && errno != EINTR) return -1;
+    const int poll_error = errno;
+    local.end_wait();
+    if (r < 0 && poll_error != EINTR) {
+      errno = poll_error;
+      return -1;
+    }
     if (fds[0].revents & POLLNVAL) {
       errno = EBADF;
       return -1;

@@ -62,6 +62,25 @@ void local_kqueue::wake() noexcept {
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
+bool local_kqueue::begin_wait() {
+  std::lock_guard lk(wait_mutex_);
+  if (drained()) return false;
+  ++waiting_;
+  return true;
+}
+
+void local_kqueue::end_wait() {
+  std::lock_guard lk(wait_mutex_);
+  if (--waiting_ == 0) all_left_.notify_all();
+}
+
+void local_kqueue::drain() {
+  std::unique_lock lk(wait_mutex_);
+  drained_.store(true, std::memory_order_release);
+  wake();  // the wake descriptor is in the epoll set every waiter polls
+  all_left_.wait(lk, [&] { return waiting_ == 0; });
+}
+
 void local_kqueue::poll_each_time(local_knote& kn) {
   if (!kn.polled) polled_.push_back(&kn);
   kn.polled = true;
@@ -288,6 +307,8 @@ std::shared_ptr<local_kqueue> local_for(int kq, bool create) {
   std::lock_guard lk(registry_mutex());
   auto& reg = registry();
   auto it = reg.find(kq);
+  // The fstat only when it can matter: a kqueue without local knotes costs no system call.
+  if (it == reg.end() && !create) return nullptr;
   const ino_t now = inode_of(kq);
   if (it != reg.end()) {
     if (it->second.inode == now && now != 0) return it->second.set;
@@ -314,6 +335,21 @@ void reap_closed_local() {
       ++it;
     }
   }
+}
+
+void drain_local(int kq) {
+  if (local_sets.load(std::memory_order_relaxed) == 0) return;
+  std::shared_ptr<local_kqueue> set;
+  {
+    std::lock_guard lk(registry_mutex());
+    auto& reg = registry();
+    auto it = reg.find(kq);
+    if (it == reg.end()) return;
+    set = std::move(it->second.set);
+    reg.erase(it);
+    local_sets.fetch_sub(1, std::memory_order_relaxed);
+  }
+  set->drain();  // the threads waiting hold their own references to it
 }
 
 }  // namespace machemu::lib::kevent

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -100,6 +101,15 @@ class local_kqueue {
   void poll_each_time(local_knote& kn);
   // Wakes a thread blocked on wait_fd() (an EVFILT_USER trigger).
   void wake() noexcept;
+  // A thread about to poll the kqueue's descriptor (and wait_fd()) says so, and says when
+  // it is done; begin_wait() is false once the kqueue is drained.
+  bool begin_wait();
+  void end_wait();
+  // The kqueue's descriptor is being closed: threads in kevent64 on it return EBADF. Like
+  // XNU's close, which waits for the descriptor's other users to leave (fp_close's drain),
+  // this returns once no thread polls the descriptor, so that it can be closed.
+  void drain();
+  bool drained() const noexcept { return drained_.load(std::memory_order_acquire); }
 
  private:
   local_kqueue() = default;
@@ -117,6 +127,10 @@ class local_kqueue {
   // Knotes epoll reported that did not fit in the last event list: edge-triggered ones
   // would not be reported again.
   std::vector<local_knote*> carried_;
+  std::atomic<bool> drained_{false};
+  std::mutex wait_mutex_;  // guards waiting_; never held with mutex_
+  std::condition_variable all_left_;
+  int waiting_ = 0;
 };
 
 // A descriptor number that names an open file, as EVFILT_READ/WRITE require (EBADF).
@@ -133,6 +147,8 @@ std::shared_ptr<local_kqueue> local_for(int kq, bool create);
 extern std::atomic<int> local_sets;
 // Drops the sets of kqueue descriptors that were closed (called by kqueue()).
 void reap_closed_local();
+// Drops and drains the set of kqueue `kq`, whose descriptor is being closed.
+void drain_local(int kq);
 
 // kevent64 on a kqueue with a local set: local changes here, Mach changes and events
 // through the transport, and a wait on both (kevent_mixed.cpp).
