@@ -379,8 +379,10 @@ kern_return_t kernel::port_names(task& t, std::vector<mach_port_name_t>& names,
     mach_port_type_t ty = e.type | (e.has_request ? MACH_PORT_TYPE_DNREQUEST : 0);
     if (e.has_request && e.object) {
       for (const name_request& r : e.object->as_port()->requests) {
+        // XNU's ipc_port_request_type: SPREQUEST for any send-possible request, and
+        // SPREQUEST_DELAYED beside it while the request waits unarmed.
         if (r.owner == &t && r.name == name && r.send_possible)
-          ty |= r.armed ? MACH_PORT_TYPE_SPREQUEST : MACH_PORT_TYPE_SPREQUEST_DELAYED;
+          ty |= MACH_PORT_TYPE_SPREQUEST | (r.armed ? 0 : MACH_PORT_TYPE_SPREQUEST_DELAYED);
       }
     }
     names.push_back(name);

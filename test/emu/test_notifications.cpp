@@ -228,25 +228,6 @@ BOOST_AUTO_TEST_CASE(send_possible_when_not_full_fires_at_once) {
   drop_port(n);
 }
 
-BOOST_AUTO_TEST_CASE(send_possible_after_full_queue_drains) {
-  machemu_task_t other = machemu_task_create();
-  mach_port_name_t r = receive_in(other);
-  mach_port_name_t s = send_right_from(other, r);
-  for (int i = 0; i < 5; ++i) BOOST_REQUIRE_EQUAL(send_simple(s, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);
-  mach_port_name_t n = new_receive();
-  mach_port_name_t prev = MACH_PORT_NULL;
-  BOOST_REQUIRE_EQUAL(request(s, MACH_NOTIFY_SEND_POSSIBLE, 1, n, &prev), KERN_SUCCESS);
-  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
-  machemu_task_switch(other);
-  BOOST_CHECK_EQUAL(receive_and_destroy(r), MACH_MSG_SUCCESS);
-  machemu_task_switch(nullptr);
-  notice got = expect_notice(n, MACH_NOTIFY_SEND_POSSIBLE, 36);
-  BOOST_CHECK_EQUAL(got.value, s);
-  BOOST_CHECK_EQUAL(mach_port_deallocate(self, s), KERN_SUCCESS);
-  drop_port(n);
-  machemu_task_destroy(other);
-}
-
 namespace {
 // The type bits mach_port_names reports for `name` (the SPREQUEST bits appear only there).
 mach_port_type_t listed_type(mach_port_name_t name) {
@@ -263,6 +244,29 @@ mach_port_type_t listed_type(mach_port_name_t name) {
 }
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(send_possible_after_full_queue_drains) {
+  machemu_task_t other = machemu_task_create();
+  mach_port_name_t r = receive_in(other);
+  mach_port_name_t s = send_right_from(other, r);
+  for (int i = 0; i < 5; ++i) BOOST_REQUIRE_EQUAL(send_simple(s, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);
+  mach_port_name_t n = new_receive();
+  mach_port_name_t prev = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(request(s, MACH_NOTIFY_SEND_POSSIBLE, 1, n, &prev), KERN_SUCCESS);
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
+  // Registered armed (the queue is full): SPREQUEST without SPREQUEST_DELAYED.
+  BOOST_CHECK_EQUAL(listed_type(s) & (MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED),
+                    MACH_PORT_TYPE_SPREQUEST);
+  machemu_task_switch(other);
+  BOOST_CHECK_EQUAL(receive_and_destroy(r), MACH_MSG_SUCCESS);
+  machemu_task_switch(nullptr);
+  notice got = expect_notice(n, MACH_NOTIFY_SEND_POSSIBLE, 36);
+  BOOST_CHECK_EQUAL(got.value, s);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, s), KERN_SUCCESS);
+  drop_port(n);
+  machemu_task_destroy(other);
+}
+
+
 // §4.9: a send-possible request with sync 0 waits unarmed; a MACH_SEND_NOTIFY send that
 // finds the queue full arms it (and still times out, pseudo-receiving its message); the next
 // dequeue fires it once.
@@ -273,13 +277,16 @@ BOOST_AUTO_TEST_CASE(send_notify_arms_a_delayed_send_possible_request) {
   BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_SEND_POSSIBLE, 0, n, &prev), KERN_SUCCESS);
   BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
   BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
-  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
-  BOOST_CHECK(!(listed_type(p) & MACH_PORT_TYPE_SPREQUEST));
+  // XNU's bits for an unarmed request: SPREQUEST and SPREQUEST_DELAYED together.
+  constexpr mach_port_type_t sp_bits = MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED;
+  BOOST_CHECK_EQUAL(listed_type(p) & sp_bits, sp_bits);
+  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_DNREQUEST);
+  BOOST_CHECK_EQUAL(type_of(p) & sp_bits, 0u);  // mach_port_type masks them
   // Room in the queue: MACH_SEND_NOTIFY changes nothing.
   for (int i = 0; i < 5; ++i)
     BOOST_REQUIRE_EQUAL(send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 100, MACH_SEND_TIMEOUT | MACH_SEND_NOTIFY),
                         MACH_MSG_SUCCESS);
-  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+  BOOST_CHECK_EQUAL(listed_type(p) & sp_bits, sp_bits);
   // Full: the send times out and the request is armed.
   simple_msg m{};
   m.header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
@@ -291,13 +298,13 @@ BOOST_AUTO_TEST_CASE(send_notify_arms_a_delayed_send_possible_request) {
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 2u);  // the pseudo-received copy
   mach_msg_destroy(&m.header);
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
-  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST);
+  BOOST_CHECK_EQUAL(listed_type(p) & sp_bits, MACH_PORT_TYPE_SPREQUEST);  // armed
   BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
   // A dequeue fires it, once.
   BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
   notice got = expect_notice(n, MACH_NOTIFY_SEND_POSSIBLE, 36);
   BOOST_CHECK_EQUAL(got.value, p);
-  BOOST_CHECK(!(listed_type(p) & (MACH_PORT_TYPE_SPREQUEST | MACH_PORT_TYPE_SPREQUEST_DELAYED)));
+  BOOST_CHECK_EQUAL(listed_type(p) & sp_bits, 0u);
   for (int i = 0; i < 4; ++i) BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
   BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
   // A send without MACH_SEND_NOTIFY does not arm a delayed request.
@@ -306,7 +313,7 @@ BOOST_AUTO_TEST_CASE(send_notify_arms_a_delayed_send_possible_request) {
   BOOST_CHECK_EQUAL(send_simple(p, MACH_MSG_TYPE_MAKE_SEND), MACH_SEND_TIMED_OUT);
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 2u);  // the pseudo-received made right
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, p), KERN_SUCCESS);
-  BOOST_CHECK(listed_type(p) & MACH_PORT_TYPE_SPREQUEST_DELAYED);
+  BOOST_CHECK_EQUAL(listed_type(p) & sp_bits, sp_bits);
   for (int i = 0; i < 5; ++i) BOOST_CHECK_EQUAL(receive_and_destroy(p), MACH_MSG_SUCCESS);
   BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
   // Cancelling hands the send-once right back in `previous`.
