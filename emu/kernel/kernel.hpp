@@ -218,6 +218,15 @@ class kernel {
 
   // Gives a freshly allocated or claimed entry its receive right, port set or dead name.
   void fill_new_entry(task& t, mach_port_name_t name, entry& e, mach_port_right_t right);
+  // port_insert_right once the right is copied in: names it `name` in `t`, taking it from
+  // `r`. On failure `r` is left to the caller, who destroys it.
+  kern_return_t insert_copied_in(task& t, mach_port_name_t name, kright& r);
+  // port_request_notification once the notify right is copied in: registers (or fires)
+  // the request, moving from `notify` what it keeps. On failure `notify` is left to the
+  // caller, who destroys it.
+  kern_return_t register_notification(task& t, mach_port_name_t name, mach_msg_id_t msgid,
+                                      mach_port_mscount_t sync, ref<port>& notify,
+                                      mach_port_name_t* previous);
 
   // names.cpp
   entry* entry_at(task& t, mach_port_name_t name);

@@ -419,37 +419,45 @@ kern_return_t kernel::port_insert_right(task& t, mach_port_name_t name, mach_por
   if (poly_poly < MACH_MSG_TYPE_MOVE_RECEIVE || poly_poly > MACH_MSG_TYPE_MAKE_SEND_ONCE)
     return KERN_INVALID_VALUE;
   if (special(poly)) return KERN_INVALID_VALUE;
+  // As XNU's trap (_kernelrpc_mach_port_insert_right_trap): the right is copied in first,
+  // with copy-in's codes, and destroyed when the insertion then fails. So a moved right
+  // is gone after a refused call (a moved receive right's port dies), and a right moved
+  // out of its only name may be inserted under another.
+  bool dead_ok = false;
+  entry* pe = entry_at(t, poly);
+  if (!pe) return KERN_INVALID_NAME;
+  if (!copy_in_would_succeed(t, poly, poly_poly, false, &dead_ok)) {
+    if (poly_poly == MACH_MSG_TYPE_MOVE_RECEIVE && (pe->type & MACH_PORT_TYPE_RECEIVE))
+      return KERN_INVALID_CAPABILITY;
+    return KERN_INVALID_RIGHT;
+  }
+  if (!pe->object->as_port()->active) return KERN_INVALID_CAPABILITY;
+  kright r;
+  copy_in_right(t, poly, poly_poly, &r, false);
+  const kern_return_t kr = insert_copied_in(t, name, r);
+  if (kr != KERN_SUCCESS) release_right(r);
+  return kr;
+}
+
+kern_return_t kernel::insert_copied_in(task& t, mach_port_name_t name, kright& r) {
   if (special(name)) return KERN_INVALID_VALUE;
+  if ((name | 3) != name) return KERN_INVALID_VALUE;
+  if ((name >> 8) == 0) return KERN_FAILURE;
   {
-    bool dead_ok = false;
-    entry* pe = entry_at(t, poly);
-    if (!pe) return KERN_INVALID_NAME;
-    if (!copy_in_would_succeed(t, poly, poly_poly, false, &dead_ok)) {
-      if (poly_poly == MACH_MSG_TYPE_MOVE_RECEIVE && (pe->type & MACH_PORT_TYPE_RECEIVE))
-        return KERN_INVALID_CAPABILITY;
-      return KERN_INVALID_RIGHT;
-    }
-    // Validate the target name before copying anything in.
-    if ((name | 3) != name) return KERN_INVALID_VALUE;
-    if ((name >> 8) == 0) return KERN_FAILURE;
-    port* p = pe->object->as_port();
-    if (!p->active) return KERN_INVALID_CAPABILITY;
-    const bool once = poly_poly == MACH_MSG_TYPE_MAKE_SEND_ONCE ||
-                      poly_poly == MACH_MSG_TYPE_MOVE_SEND_ONCE;
+    const bool once = r.type == MACH_MSG_TYPE_PORT_SEND_ONCE;
+    const bool slot_taken =
+        (name >> 8) < t.names.table.size() && t.names.table[name >> 8].type != 0;
     entry* te = entry_at(t, name);
     if (once) {
-      if (te || ((name >> 8) < t.names.table.size() && t.names.table[name >> 8].type != 0))
-        return te ? KERN_NAME_EXISTS : KERN_FAILURE;
+      if (te) return KERN_NAME_EXISTS;  // send-once rights never coalesce
+      if (slot_taken) return KERN_FAILURE;
     } else {
-      const mach_port_name_t existing = name_of(t, p);
+      const mach_port_name_t existing = name_of(t, r.p.get());
       if (existing != MACH_PORT_NULL && existing != name) return KERN_RIGHT_EXISTS;
-      if (!te && (name >> 8) < t.names.table.size() && t.names.table[name >> 8].type != 0)
-        return KERN_FAILURE;
+      if (!te && slot_taken) return KERN_FAILURE;  // another generation of the slot
       if (te && existing != name) return KERN_NAME_EXISTS;
     }
   }
-  kright r;
-  copy_in_right(t, poly, poly_poly, &r, false);
   entry* te = entry_at(t, name);
   if (te) {
     // Same port under the same name: coalesce.
@@ -471,10 +479,7 @@ kern_return_t kernel::port_insert_right(task& t, mach_port_name_t name, mach_por
     return KERN_SUCCESS;
   }
   entry* e = nullptr;
-  if (kern_return_t kr = entry_claim(t, name, &e); kr != KERN_SUCCESS) {
-    release_right(r);
-    return kr;
-  }
+  if (kern_return_t kr = entry_claim(t, name, &e); kr != KERN_SUCCESS) return kr;
   ref<port> p = std::move(r.p);
   e->object = ref<ipc_object>(p.get());
   switch (r.type) {
@@ -521,12 +526,11 @@ kern_return_t kernel::port_request_notification(task& t, mach_port_name_t name,
                                                 mach_msg_type_name_t notify_poly,
                                                 mach_port_name_t* previous) {
   *previous = MACH_PORT_NULL;
-  if (msgid != MACH_NOTIFY_PORT_DESTROYED && msgid != MACH_NOTIFY_NO_SENDERS &&
-      msgid != MACH_NOTIFY_SEND_POSSIBLE && msgid != MACH_NOTIFY_DEAD_NAME)
-    return KERN_INVALID_VALUE;
-  // The notify right: a send-once right, made or moved, or null to cancel.
-  const bool have_notify = notify != MACH_PORT_NULL;
-  if (have_notify) {
+  // XNU's trap (_kernelrpc_mach_port_request_notification_trap) copies the notify right in
+  // before it looks at the request, and destroys it when the request then fails: a made
+  // send-once right sends MACH_NOTIFY_SEND_ONCE to the notify port, a moved one is gone.
+  ref<port> nr;
+  if (notify != MACH_PORT_NULL) {
     if (notify == MACH_PORT_DEAD) return KERN_INVALID_CAPABILITY;
     if (notify_poly != MACH_MSG_TYPE_MAKE_SEND_ONCE && notify_poly != MACH_MSG_TYPE_MOVE_SEND_ONCE)
       return KERN_INVALID_VALUE;
@@ -535,13 +539,23 @@ kern_return_t kernel::port_request_notification(task& t, mach_port_name_t name,
     if (ne->type & MACH_PORT_TYPE_DEAD_NAME) return KERN_INVALID_CAPABILITY;
     bool dead_ok = false;
     if (!copy_in_would_succeed(t, notify, notify_poly, false, &dead_ok)) return KERN_INVALID_RIGHT;
-  }
-  auto take_notify = [&]() -> ref<port> {
-    if (!have_notify) return {};
     kright r;
     copy_in_right(t, notify, notify_poly, &r, false);
-    return std::move(r.p);
-  };
+    nr = std::move(r.p);
+  }
+  const kern_return_t kr = register_notification(t, name, msgid, sync, nr, previous);
+  if (kr != KERN_SUCCESS) release_send_once(std::move(nr));
+  return kr;
+}
+
+kern_return_t kernel::register_notification(task& t, mach_port_name_t name, mach_msg_id_t msgid,
+                                            mach_port_mscount_t sync, ref<port>& notify,
+                                            mach_port_name_t* previous) {
+  if (msgid != MACH_NOTIFY_PORT_DESTROYED && msgid != MACH_NOTIFY_NO_SENDERS &&
+      msgid != MACH_NOTIFY_SEND_POSSIBLE && msgid != MACH_NOTIFY_DEAD_NAME)
+    return KERN_INVALID_VALUE;
+  const bool have_notify = static_cast<bool>(notify);
+  auto take_notify = [&]() -> ref<port> { return std::move(notify); };
   auto give_previous = [&](ref<port> old) {
     if (!old) return;
     kright r{std::move(old), MACH_MSG_TYPE_PORT_SEND_ONCE, false};
@@ -602,7 +616,6 @@ kern_return_t kernel::port_request_notification(task& t, mach_port_name_t name,
         ((e->type & MACH_PORT_TYPE_SEND_ONCE) || !p->full())) {
       notify_simple(std::move(nr), MACH_NOTIFY_SEND_POSSIBLE, name);
     } else {
-      e = entry_at(t, name);  // take_notify may not invalidate, but stay safe
       name_request r;
       r.owner = &t;
       r.name = name;

@@ -124,6 +124,9 @@ BOOST_AUTO_TEST_CASE(no_senders_sync_rule) {
   BOOST_CHECK_EQUAL(request(MACH_PORT_NULL, MACH_NOTIFY_NO_SENDERS, 0, n, &prev), KERN_INVALID_RIGHT);
   BOOST_CHECK_EQUAL(request(p, 999, 0, n, &prev), KERN_INVALID_VALUE);
   BOOST_CHECK_EQUAL(request(mach_task_self(), MACH_NOTIFY_NO_SENDERS, 0, n, &prev), KERN_INVALID_RIGHT);
+  // Each destroyed the send-once right made for it.
+  for (int i = 0; i < 3; ++i) expect_notice(n, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t));
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
   BOOST_CHECK_EQUAL(status(n).mps_sorights, 0u);
   drop_port(p);
   drop_port(n);
@@ -135,8 +138,10 @@ BOOST_AUTO_TEST_CASE(port_destroyed_returns_the_receive_right) {
   mach_port_name_t prev = MACH_PORT_NULL;
   BOOST_REQUIRE_EQUAL(mach_port_set_context(self, p, 77), KERN_SUCCESS);
   BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 1, n, &prev), KERN_INVALID_VALUE);
+  expect_notice(n, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t));  // the refused right
   BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_SUCCESS);
   BOOST_CHECK_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_FAILURE);
+  expect_notice(n, MACH_NOTIFY_SEND_ONCE, sizeof(mach_msg_header_t));
   BOOST_CHECK_EQUAL(status(p).mps_pdrequest, 1u);
   BOOST_CHECK_EQUAL(send_simple(p, MACH_MSG_TYPE_MAKE_SEND), MACH_MSG_SUCCESS);
   BOOST_CHECK_EQUAL(mach_port_mod_refs(self, p, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
@@ -326,9 +331,10 @@ BOOST_AUTO_TEST_CASE(send_notify_arms_a_delayed_send_possible_request) {
   drop_port(n);
 }
 
-// §3: a dead-name request on a name that is already dead, and a second port-destroyed
-// request, both fail without consuming the made send-once right.
-BOOST_AUTO_TEST_CASE(refused_requests_consume_nothing) {
+// §3: XNU's trap copies the notify right in before it looks at the request, so a refused
+// request destroys it: a made send-once right leaves MACH_NOTIFY_SEND_ONCE on the notify
+// port, a moved one is gone from the caller's space. The watched names are untouched.
+BOOST_AUTO_TEST_CASE(refused_requests_destroy_the_notify_right) {
   mach_port_name_t d = MACH_PORT_NULL;
   BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_DEAD_NAME, &d), KERN_SUCCESS);
   mach_port_name_t n = new_receive();
@@ -338,14 +344,33 @@ BOOST_AUTO_TEST_CASE(refused_requests_consume_nothing) {
   BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
   BOOST_CHECK_EQUAL(refs(d, MACH_PORT_RIGHT_DEAD_NAME), 1u);
   BOOST_CHECK_EQUAL(type_of(d), MACH_PORT_TYPE_DEAD_NAME);
+  expect_send_once_notification(n);
+  expect_send_once_notification(n);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 0u);
+
   mach_port_name_t p = new_receive();
   BOOST_REQUIRE_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_SUCCESS);
   BOOST_CHECK_EQUAL(status(n).mps_sorights, 1u);
   BOOST_CHECK_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, n, &prev), KERN_FAILURE);
   BOOST_CHECK_EQUAL(prev, MACH_PORT_NULL);
+  expect_send_once_notification(n);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 1u);  // the registered request's right only
+  BOOST_CHECK_EQUAL(status(p).mps_pdrequest, 1u);
+
+  // A moved send-once right is consumed by a refused request: an unknown msgid here.
+  mach_port_name_t so = make_send_once(n);
+  BOOST_CHECK_EQUAL(status(n).mps_sorights, 2u);
+  BOOST_CHECK_EQUAL(mach_port_request_notification(self, p, 12345, 0, so, MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev),
+                    KERN_INVALID_VALUE);
+  BOOST_CHECK_EQUAL(type_kr(so), KERN_INVALID_NAME);
+  expect_send_once_notification(n);
   BOOST_CHECK_EQUAL(status(n).mps_sorights, 1u);
+  // A bad notify right fails before anything is copied in: the request is not looked at.
+  BOOST_CHECK_EQUAL(mach_port_request_notification(self, p, 12345, 0, p, MACH_MSG_TYPE_MOVE_SEND_ONCE, &prev),
+                    KERN_INVALID_RIGHT);
   BOOST_CHECK_EQUAL(status(n).mps_msgcount, 0u);
-  // Cancelling the port-destroyed request releases its send-once right.
+
+  // Cancelling the port-destroyed request is refused too (it is never replaced).
   BOOST_CHECK_EQUAL(request(p, MACH_NOTIFY_PORT_DESTROYED, 0, MACH_PORT_NULL, &prev), KERN_FAILURE);
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, d), KERN_SUCCESS);
   // The first request is the one that fires; destroying the returned receive right ends it.

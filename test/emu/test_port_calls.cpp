@@ -413,6 +413,10 @@ BOOST_AUTO_TEST_CASE(receive_right_calls_reject_other_names) {
   }
   BOOST_CHECK_EQUAL(type_of(s), MACH_PORT_TYPE_SEND);
   BOOST_CHECK_EQUAL(type_of(dead), MACH_PORT_TYPE_DEAD_NAME);
+  // Each refused notification request destroyed the send-once right it made (XNU copies
+  // the notify right in first): two requests on five names.
+  BOOST_CHECK_EQUAL(status(n).mps_msgcount, 10u);
+  for (int i = 0; i < 10; ++i) expect_send_once_notification(n);
   BOOST_CHECK_EQUAL(status(n).mps_sorights, 0u);
   BOOST_CHECK_EQUAL(status(r).mps_flags, 0u);
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, dead), KERN_SUCCESS);

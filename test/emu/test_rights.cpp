@@ -177,11 +177,28 @@ BOOST_AUTO_TEST_CASE(insert_right_general_path_codes) {
   BOOST_CHECK_EQUAL(mach_port_insert_right(self, 0x7C0000, q, MACH_MSG_TYPE_MAKE_SEND), KERN_INVALID_VALUE);
   BOOST_CHECK_EQUAL(mach_port_insert_right(self, MACH_PORT_NULL, q, MACH_MSG_TYPE_MAKE_SEND), KERN_INVALID_VALUE);
   BOOST_CHECK_EQUAL(mach_port_insert_right(self, q, q, MACH_MSG_TYPE_MAKE_SEND_ONCE), KERN_NAME_EXISTS);
-  // Nothing changed by the failures.
+  // XNU copies the right in before it inserts it and destroys it on failure: the names
+  // are as they were, but the two made send rights counted in q's make-send count, and
+  // the made send-once right left its MACH_NOTIFY_SEND_ONCE on q.
   BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
   BOOST_CHECK_EQUAL(type_of(q), MACH_PORT_TYPE_RECEIVE);
-  BOOST_CHECK_EQUAL(status(q).mps_mscount, 0u);
+  BOOST_CHECK_EQUAL(status(q).mps_mscount, 2u);
+  BOOST_CHECK_EQUAL(status(q).mps_srights, 0u);
   BOOST_CHECK_EQUAL(type_kr(other), KERN_INVALID_NAME);
+  expect_send_once_notification(q);
+  // A moved send-once right is destroyed by a refused insertion.
+  const mach_port_name_t so = make_send_once(q);
+  BOOST_CHECK_EQUAL(mach_port_insert_right(self, q, so, MACH_MSG_TYPE_MOVE_SEND_ONCE), KERN_NAME_EXISTS);
+  BOOST_CHECK_EQUAL(type_kr(so), KERN_INVALID_NAME);
+  expect_send_once_notification(q);
+  BOOST_CHECK_EQUAL(status(q).mps_sorights, 0u);
+  // A moved receive right is destroyed too: its port dies, and the send right left under
+  // the old name becomes a dead name.
+  const mach_port_name_t r = new_receive_send();
+  BOOST_CHECK_EQUAL(mach_port_insert_right(self, other, r, MACH_MSG_TYPE_MOVE_RECEIVE), KERN_RIGHT_EXISTS);
+  BOOST_CHECK_EQUAL(type_of(r), MACH_PORT_TYPE_DEAD_NAME);
+  BOOST_CHECK_EQUAL(type_kr(other), KERN_INVALID_NAME);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, r), KERN_SUCCESS);
   // A send-once right under a chosen name.
   BOOST_CHECK_EQUAL(mach_port_insert_right(self, other, q, MACH_MSG_TYPE_MAKE_SEND_ONCE), KERN_SUCCESS);
   BOOST_CHECK_EQUAL(type_of(other), MACH_PORT_TYPE_SEND_ONCE);
