@@ -52,6 +52,12 @@ struct user_memory {
     (void)address;
     (void)size;
   }
+  // The task's own address of `p`, a byte of the buffer a message is being received into
+  // (XNU's receive-buffer address, which a guarded immovable receive right takes as its
+  // guard). The same pointer where the buffer is the task's own memory.
+  virtual std::uint64_t receive_address(const std::byte* p) {
+    return reinterpret_cast<std::uintptr_t>(p);
+  }
 
  protected:
   ~user_memory() = default;

@@ -750,7 +750,7 @@ mach_msg_return_t kernel::copy_out(task& t, kmsg* m, std::span<std::byte> buffer
           if (copy_out_right(t, std::move(d.right), &n) != KERN_SUCCESS) {
             body_error = MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE;
           } else if (rp && (flags & MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE)) {
-            ctx = reinterpret_cast<std::uintptr_t>(out);
+            ctx = mem.receive_address(out);  // XNU: the receiver's buffer address
             rp->guarded = true;
             rp->strict_guard = false;
             rp->immovable_receive = true;

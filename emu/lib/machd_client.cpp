@@ -688,6 +688,7 @@ class machd_client final : public transport {
     w.u32(rcv_name);
     w.u32(timeout);
     w.u32(rcv_msg && rcv_msg != m ? 1 : 0);
+    w.u64(receive ? reinterpret_cast<std::uintptr_t>(rbuf) : 0);
     if (send) {
       // The send size is checked by the core; a buffer shorter than it is the caller's
       // bug, exactly as on Darwin.

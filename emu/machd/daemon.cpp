@@ -96,6 +96,10 @@ struct frame_memory final : kern::user_memory {
     std::size_t written = 0;
   };
   std::vector<receive_buffer> writables;
+  // mach_msg's receive buffer: machd's copy, and where it is in the client.
+  const std::byte* rcv_base = nullptr;
+  std::size_t rcv_len = 0;
+  std::uint64_t rcv_address = 0;
   // Receive buffers of earlier requests, kept for the next ones, so that a direct receive
   // per message costs no allocation (and no zeroing of the whole buffer). They hold only
   // this connection's task's own messages, and only the bytes the core writes anew are
@@ -105,6 +109,9 @@ struct frame_memory final : kern::user_memory {
   static constexpr std::size_t spare_max_bytes = std::size_t{256} << 10;
 
   void clear() {
+    rcv_base = nullptr;
+    rcv_len = 0;
+    rcv_address = 0;
     regions.clear();
     deallocs.clear();
     outs.clear();
@@ -168,6 +175,16 @@ struct frame_memory final : kern::user_memory {
         it->written = std::min(size, it->bytes.size());
         return;
       }
+  }
+  std::uint64_t receive_address(const std::byte* p) override {
+    const auto inside = [p](const std::byte* base, std::size_t len) {
+      return base && p >= base && p < base + len;
+    };
+    if (inside(rcv_base, rcv_len)) return rcv_address + static_cast<std::uint64_t>(p - rcv_base);
+    for (const receive_buffer& b : writables)
+      if (inside(b.bytes.data(), b.bytes.size()))
+        return b.address + static_cast<std::uint64_t>(p - b.bytes.data());
+    return 0;  // not a receive buffer: no address in the client to give
   }
 };
 
@@ -873,6 +890,9 @@ void daemon::resume(conn& c) {
     }
     case parked_kind::receive: {
       const bool had_deadline_entry = c.deadline && deadlines_.count({*c.deadline, c.id});
+      c.mem.rcv_base = c.buf.data();
+      c.mem.rcv_len = c.rcv_len;
+      c.mem.rcv_address = c.msg.rcv_address;
       const mach_msg_return_t mr =
           kernel_.receive(t, c.msg.rcv_name, std::span(c.buf.data(), c.rcv_len), c.msg.option,
                           c.mem, &c.rw);

@@ -70,7 +70,7 @@ bool decode(std::span<const std::byte> p, msg_request& r, std::uint32_t nfds) {
   reader rd(p);
   std::uint32_t fds = 0;
   if (!(rd.u32(r.option) && rd.u32(r.send_size) && rd.u32(r.rcv_size) && rd.u32(r.rcv_name) &&
-        rd.u32(r.timeout) && rd.u32(r.separate_rcv) && r.separate_rcv <= 1 &&
+        rd.u32(r.timeout) && rd.u32(r.separate_rcv) && r.separate_rcv <= 1 && rd.u64(r.rcv_address) &&
         rd.bytes(r.message, max_payload) && r.message.size() == r.send_size &&
         rd.bytes(r.rcv_prefix, 4096) && decode_regions(rd, r.regions, fds)))
     return false;

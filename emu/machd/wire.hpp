@@ -155,6 +155,7 @@ struct msg_request {
   std::uint32_t rcv_name = 0;
   std::uint32_t timeout = 0;
   std::uint32_t separate_rcv = 0;      // 1: the receive buffer is not the send buffer
+  std::uint64_t rcv_address = 0;       // the receive buffer's address in the client
   std::span<const std::byte> message;  // send_size bytes (send phase)
   std::span<const std::byte> rcv_prefix;  // the receive buffer's first bytes (see client)
   std::vector<region> regions;

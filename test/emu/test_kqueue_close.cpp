@@ -80,7 +80,7 @@ void close_while_a_thread_waits(int kq, bool legacy = false) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(kqueue_close)
+BOOST_FIXTURE_TEST_SUITE(kqueue_close, machio_test::right_accounting)
 
 BOOST_AUTO_TEST_CASE(close_wakes_a_thread_blocked_on_a_mach_knote_with_ebadf) {
   const mach_port_name_t port = new_receive_send();

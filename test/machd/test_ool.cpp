@@ -167,6 +167,7 @@ bool hung_up_after(int fd, machemu::wire::op o, std::uint32_t announced,
 std::vector<std::byte> msg_with_fd_region(std::uint64_t size) {
   machemu::wire::writer w;
   for (int i = 0; i < 6; ++i) w.u32(0);  // option ... separate_rcv
+  w.u64(0);                              // rcv_address
   w.bytes(nullptr, 0);                   // message
   w.bytes(nullptr, 0);                   // receive prefix
   w.u32(1);
