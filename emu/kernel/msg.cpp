@@ -40,12 +40,18 @@ std::uint32_t descriptor_size(mach_msg_descriptor_type_t type) {
   return type == MACH_MSG_PORT_DESCRIPTOR ? 12u : 16u;
 }
 
+// XNU's ipc_object_copyin_type: what a disposition becomes in the message; anything that
+// is not a port right becomes MACH_MSG_TYPE_PORT_NONE (0), which a descriptor naming
+// MACH_PORT_NULL or MACH_PORT_DEAD carries to the receiver as is.
 mach_msg_type_name_t received_type(mach_msg_type_name_t disposition) {
   switch (disposition) {
     case MACH_MSG_TYPE_MOVE_RECEIVE: return MACH_MSG_TYPE_PORT_RECEIVE;
     case MACH_MSG_TYPE_MOVE_SEND_ONCE:
     case MACH_MSG_TYPE_MAKE_SEND_ONCE: return MACH_MSG_TYPE_PORT_SEND_ONCE;
-    default: return MACH_MSG_TYPE_PORT_SEND;
+    case MACH_MSG_TYPE_MOVE_SEND:
+    case MACH_MSG_TYPE_MAKE_SEND:
+    case MACH_MSG_TYPE_COPY_SEND: return MACH_MSG_TYPE_PORT_SEND;
+    default: return 0;
   }
 }
 
@@ -187,12 +193,11 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
       if (off + dsize > send_size) return MACH_SEND_MSG_TOO_SMALL;
       const std::byte* d = raw + off;
       switch (type) {
-        case MACH_MSG_PORT_DESCRIPTOR: {
-          const auto disp = static_cast<mach_msg_type_name_t>(d[10]);
-          if (!is_port_disposition(disp)) return MACH_SEND_INVALID_TYPE;
+        case MACH_MSG_PORT_DESCRIPTOR:
+          // The disposition is checked at body copy-in, after the header's rights (XNU:
+          // ipc_kmsg_copyin_port_descriptor), and only for a valid name.
           ++rights;
           break;
-        }
         case MACH_MSG_OOL_DESCRIPTOR:
         case MACH_MSG_OOL_VOLATILE_DESCRIPTOR: {
           const auto copy = static_cast<mach_msg_copy_options_t>(d[9]);
@@ -200,12 +205,9 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
             return MACH_SEND_INVALID_TYPE;
           break;
         }
-        case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
-          const auto disp = static_cast<mach_msg_type_name_t>(d[10]);
-          if (!is_port_disposition(disp)) return MACH_SEND_INVALID_TYPE;
-          rights += load<std::uint32_t>(d + 12);
+        case MACH_MSG_OOL_PORTS_DESCRIPTOR:
+          rights += load<std::uint32_t>(d + 12);  // dispositions: as for port descriptors
           break;
-        }
         case MACH_MSG_GUARDED_PORT_DESCRIPTOR: {
           const auto disp = static_cast<mach_msg_type_name_t>(d[10]);
           const auto flags = load<std::uint16_t>(d + 8);
@@ -346,7 +348,10 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
           if (name == MACH_PORT_DEAD) {
             kd.right.dead = true;
           } else if (name != MACH_PORT_NULL) {
-            if (copy_in_right(t, name, disp, &kd.right, true) != KERN_SUCCESS)
+            // XNU's copy-in refuses a disposition that is not a port right like any right
+            // the name does not hold.
+            if (!is_port_disposition(disp) ||
+                copy_in_right(t, name, disp, &kd.right, true) != KERN_SUCCESS)
               mr = MACH_SEND_INVALID_RIGHT;
             else if (kd.right.type == MACH_MSG_TYPE_PORT_RECEIVE)
               kd.right.p->carried_by = m;
@@ -393,7 +398,8 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
             if (names[k] == MACH_PORT_DEAD) {
               kd.ports[k].dead = true;
             } else if (names[k] != MACH_PORT_NULL) {
-              if (copy_in_right(t, names[k], disp, &kd.ports[k], true) != KERN_SUCCESS) {
+              if (!is_port_disposition(disp) ||
+                  copy_in_right(t, names[k], disp, &kd.ports[k], true) != KERN_SUCCESS) {
                 mr = MACH_SEND_INVALID_RIGHT;
                 break;
               }
@@ -728,7 +734,7 @@ mach_msg_return_t kernel::copy_out(task& t, kmsg* m, std::span<std::byte> buffer
     switch (d.type) {
       case MACH_MSG_PORT_DESCRIPTOR: {
         mach_port_name_t n = MACH_PORT_NULL;
-        const mach_msg_type_name_t disp = d.right.empty() ? d.disposition : d.right.type;
+        const mach_msg_type_name_t disp = d.right.p ? d.right.type : d.disposition;
         if (copy_out_right(t, std::move(d.right), &n) != KERN_SUCCESS)
           body_error = MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE;
         store(p, n);

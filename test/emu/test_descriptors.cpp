@@ -168,8 +168,10 @@ BOOST_AUTO_TEST_CASE(malformed_descriptors_change_nothing) {
   m.body.msgh_descriptor_count = 0x40000000;
   BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_MSG_TOO_SMALL);
   m.body.msgh_descriptor_count = 1;
+  // A disposition that is not a port right is found at body copy-in, as a right the name
+  // does not hold (XNU); the copied-in header right goes with the message.
   m.port.disposition = 25;
-  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_TYPE);
+  BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_RIGHT);
   auto o = complex_to<ool_msg>(p);
   o.ool.type = MACH_MSG_OOL_DESCRIPTOR;
   o.ool.copy = MACH_MSG_ALLOCATE;
@@ -179,6 +181,63 @@ BOOST_AUTO_TEST_CASE(malformed_descriptors_change_nothing) {
   BOOST_CHECK_EQUAL(refs(q, MACH_PORT_RIGHT_SEND), 1u);
   drop_port(p);
   drop_port(q);
+}
+
+// XNU checks a descriptor's disposition when it copies the right in, after the header's:
+// a wrong one on a valid name destroys the header rights already copied in (a made
+// send-once reply right leaves its notification), and on MACH_PORT_NULL or MACH_PORT_DEAD
+// it is not looked at: the descriptor arrives with disposition MACH_MSG_TYPE_PORT_NONE.
+BOOST_AUTO_TEST_CASE(dispositions_are_checked_at_body_copy_in) {
+  mach_port_name_t p = new_receive_send();
+  mach_port_name_t q = new_receive_send();
+  mach_port_name_t reply = new_receive();
+  auto m = complex_to<port_msg>(p);
+  m.header.msgh_bits |= MACH_MSGH_BITS(0, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+  m.header.msgh_local_port = reply;
+  for (mach_msg_type_name_t bad : {0u, 15u, 22u, 25u}) {
+    BOOST_TEST_CONTEXT("disposition " << bad) {
+      m.port = port_desc(q, bad);
+      BOOST_CHECK_EQUAL(send_msg(m), MACH_SEND_INVALID_RIGHT);
+      expect_send_once_notification(reply);
+    }
+  }
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
+  BOOST_CHECK_EQUAL(refs(p, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK_EQUAL(refs(q, MACH_PORT_RIGHT_SEND), 1u);
+
+  for (mach_port_name_t name : {mach_port_name_t{MACH_PORT_NULL}, mach_port_name_t{MACH_PORT_DEAD}}) {
+    BOOST_TEST_CONTEXT("name " << name) {
+      auto n = complex_to<port_msg>(p);
+      n.port = port_desc(name, 25);
+      BOOST_REQUIRE_EQUAL(send_msg(n), MACH_MSG_SUCCESS);
+      rcv_buffer buf;
+      BOOST_REQUIRE_EQUAL(receive(p, buf), MACH_MSG_SUCCESS);
+      const auto* r = reinterpret_cast<const port_msg*>(&buf);
+      BOOST_CHECK_EQUAL(r->port.name, name);
+      BOOST_CHECK_EQUAL(r->port.disposition, 0u);
+      mach_msg_destroy(&buf.header);
+    }
+  }
+  // The same for an OOL ports array: only its valid names are checked.
+  mach_port_name_t names[2] = {MACH_PORT_NULL, MACH_PORT_DEAD};
+  auto o = complex_to<ool_ports_msg>(p);
+  o.ports.address = names;
+  o.ports.count = 2;
+  o.ports.disposition = 25;
+  o.ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+  BOOST_REQUIRE_EQUAL(send_msg(o), MACH_MSG_SUCCESS);
+  rcv_buffer buf;
+  BOOST_REQUIRE_EQUAL(receive(p, buf), MACH_MSG_SUCCESS);
+  const auto* r = reinterpret_cast<const ool_ports_msg*>(&buf);
+  BOOST_CHECK_EQUAL(r->ports.disposition, 0u);
+  mach_msg_destroy(&buf.header);
+  names[1] = q;
+  BOOST_CHECK_EQUAL(send_msg(o), MACH_SEND_INVALID_RIGHT);
+  BOOST_CHECK_EQUAL(refs(q, MACH_PORT_RIGHT_SEND), 1u);
+  BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
+  drop_port(p);
+  drop_port(q);
+  drop_port(reply);
 }
 
 BOOST_AUTO_TEST_CASE(ool_memory_copy_and_deallocate) {
