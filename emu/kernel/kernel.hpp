@@ -222,6 +222,13 @@ class kernel {
   kern_return_t receive_port_of(task& t, mach_port_name_t name, port** out,
                                 kern_return_t special_name = KERN_INVALID_RIGHT);
 
+  // Records the EXC_GUARD of type GUARD_TYPE_MACH_PORT XNU raises for `name` with
+  // `flavor` (kGUARD_EXC_*) and `subcode` (mach_port_guard_exception). The call still
+  // returns its error; whether the process then dies is the client's choice
+  // (lib/guard_exception.cpp), as it is XNU's task policy.
+  void guard_exception(task& t, mach_port_name_t name, std::uint32_t flavor,
+                       std::uint64_t subcode);
+
   // Gives a freshly allocated or claimed entry its receive right, port set or dead name.
   void fill_new_entry(task& t, mach_port_name_t name, entry& e, mach_port_right_t right);
   // port_insert_right once the right is copied in: names it `name` in `t`, taking it from

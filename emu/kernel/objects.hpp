@@ -273,6 +273,11 @@ struct task : refcounted {
     bool dead = false;
   };
   special_port special[12];
+  // The last EXC_GUARD this task's call raised and the transport has not yet passed on
+  // (kernel::guard_exception): XNU's exception code (type, flavor, target name) and
+  // subcode, 0 when none.
+  std::uint64_t guard_code = 0;
+  std::uint64_t guard_subcode = 0;
 };
 
 // The transport's hook on a kqueue's readiness: the fd that poll/epoll watch must be

@@ -117,7 +117,10 @@ kern_return_t kernel::port_destruct(task& t, mach_port_name_t name, mach_port_de
   if (srdelta != 0 && !(e->type & MACH_PORT_TYPE_SEND)) return KERN_INVALID_RIGHT;
   if (srdelta != 0 && static_cast<mach_port_urefs_t>(-srdelta) > e->urefs)
     return KERN_INVALID_VALUE;
-  if (p->guarded && p->context != guard) return KERN_INVALID_ARGUMENT;
+  if (p->guarded && p->context != guard) {
+    guard_exception(t, name, kGUARD_EXC_INCORRECT_GUARD, guard);
+    return KERN_INVALID_ARGUMENT;
+  }
   ref<port> keep(p);
   if (srdelta != 0) {
     drop_send_uref(t, name, *e, static_cast<mach_port_urefs_t>(-srdelta));
@@ -125,6 +128,15 @@ kern_return_t kernel::port_destruct(task& t, mach_port_name_t name, mach_port_de
   }
   receive_leaves_space(t, name, *e, true);
   return KERN_SUCCESS;
+}
+
+void kernel::guard_exception(task& t, mach_port_name_t name, std::uint32_t flavor,
+                             std::uint64_t subcode) {
+  // XNU's EXC_GUARD code: the guard type in bits 61-63, the flavor in 32-60, the target
+  // (the port's name) in 0-31 (kern/exc_guard.h).
+  constexpr std::uint64_t guard_type_mach_port = 1;
+  t.guard_code = (guard_type_mach_port << 61) | (std::uint64_t{flavor} << 32) | name;
+  t.guard_subcode = subcode;
 }
 
 kern_return_t kernel::port_guard(task& t, mach_port_name_t name, mach_port_context_t guard,
@@ -144,7 +156,14 @@ kern_return_t kernel::port_unguard(task& t, mach_port_name_t name, mach_port_con
   port* p = nullptr;
   if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
     return kr;
-  if (!p->guarded || p->context != guard) return KERN_INVALID_ARGUMENT;
+  if (!p->guarded) {
+    guard_exception(t, name, kGUARD_EXC_UNGUARDED, guard);
+    return KERN_INVALID_ARGUMENT;
+  }
+  if (p->context != guard) {
+    guard_exception(t, name, kGUARD_EXC_INCORRECT_GUARD, guard);
+    return KERN_INVALID_ARGUMENT;
+  }
   p->guarded = false;
   p->strict_guard = false;
   p->context = 0;  // the immovable bit is sticky, as on XNU
@@ -157,7 +176,14 @@ kern_return_t kernel::port_swap_guard(task& t, mach_port_name_t name,
   port* p = nullptr;
   if (kern_return_t kr = receive_port_of(t, name, &p, KERN_INVALID_NAME); kr != KERN_SUCCESS)
     return kr;
-  if (!p->guarded || p->strict_guard || p->context != old_guard) return KERN_INVALID_ARGUMENT;
+  if (!p->guarded) {
+    guard_exception(t, name, kGUARD_EXC_UNGUARDED, old_guard);
+    return KERN_INVALID_ARGUMENT;
+  }
+  if (p->strict_guard || p->context != old_guard) {
+    guard_exception(t, name, kGUARD_EXC_INCORRECT_GUARD, old_guard);
+    return KERN_INVALID_ARGUMENT;
+  }
   p->context = new_guard;
   return KERN_SUCCESS;
 }
@@ -199,7 +225,10 @@ kern_return_t kernel::port_destroy(task& t, mach_port_name_t name) {
   }
   if (e->type & MACH_PORT_TYPE_RECEIVE) {
     port* p = e->object->as_port();
-    if (p->guarded && p->context != 0) return KERN_INVALID_RIGHT;
+    if (p->guarded && p->context != 0) {
+      guard_exception(t, name, kGUARD_EXC_DESTROY, p->context);
+      return KERN_INVALID_RIGHT;
+    }
   }
   cancel_requests(t, name, *e, true);
   ref<ipc_object> obj = e->object;
@@ -247,7 +276,10 @@ kern_return_t kernel::port_mod_refs(task& t, mach_port_name_t name, mach_port_ri
       if (!(e->type & MACH_PORT_TYPE_RECEIVE)) return KERN_INVALID_RIGHT;
       if (delta == 0) return KERN_SUCCESS;
       if (delta != -1) return KERN_INVALID_VALUE;
-      if (e->object->as_port()->guarded) return KERN_INVALID_RIGHT;
+      if (port* p = e->object->as_port(); p->guarded) {
+        guard_exception(t, name, kGUARD_EXC_MOD_REFS, p->context);
+        return KERN_INVALID_RIGHT;
+      }
       receive_leaves_space(t, name, *e, true);
       return KERN_SUCCESS;
     }
@@ -568,7 +600,10 @@ kern_return_t kernel::register_notification(task& t, mach_port_name_t name, mach
     if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
     if (msgid == MACH_NOTIFY_PORT_DESTROYED) {
       if (p->kernel_object) return KERN_INVALID_RIGHT;
-      if (p->pdrequest) return KERN_FAILURE;  // modern XNU: never replaced
+      if (p->pdrequest) {  // modern XNU: never replaced, and a guard exception (optional)
+        guard_exception(t, name, kGUARD_EXC_KERN_FAILURE, 0);
+        return KERN_FAILURE;
+      }
       p->pdrequest = take_notify();
       return KERN_SUCCESS;
     }
@@ -825,7 +860,10 @@ kern_return_t kernel::port_set_context(task& t, mach_port_name_t name,
                                        mach_port_context_t context) {
   port* p = nullptr;
   if (kern_return_t kr = receive_port_of(t, name, &p); kr != KERN_SUCCESS) return kr;
-  if (p->strict_guard) return KERN_INVALID_ARGUMENT;
+  if (p->strict_guard) {
+    guard_exception(t, name, kGUARD_EXC_SET_CONTEXT, p->context);
+    return KERN_INVALID_ARGUMENT;
+  }
   // For a non-strict guarded port the context *is* the guard.
   p->context = context;
   return KERN_SUCCESS;

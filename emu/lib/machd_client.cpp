@@ -661,7 +661,8 @@ class machd_client final : public transport {
     std::span<const std::byte> blob;
     bool ok = rd.i32(kr);
     for (std::uint64_t& o : r.out) ok = ok && rd.u64(o);
-    ok = ok && rd.bytes(blob, wire::max_payload);
+    ok = ok && rd.bytes(blob, wire::max_payload) && rd.u64(r.guard_code) &&
+         rd.u64(r.guard_subcode);
     if (!ok) {
       lose("machd sent a malformed reply");
       r.kr = MACH_SEND_INVALID_DEST;

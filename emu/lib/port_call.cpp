@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace machemu::lib {
 
@@ -217,6 +218,8 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
       kr = MIG_BAD_ID;
       break;
   }
+  r.guard_code = std::exchange(t.guard_code, 0);
+  r.guard_subcode = std::exchange(t.guard_subcode, 0);
 }
 
 }  // namespace machemu::lib

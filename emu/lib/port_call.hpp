@@ -36,6 +36,8 @@ struct port_result {
   kern_return_t kr = KERN_SUCCESS;
   std::uint64_t out[4] = {};
   std::vector<std::byte> blob;   // name arrays, attribute info, a peeked trailer
+  std::uint64_t guard_code = 0;  // an EXC_GUARD the call raised (kernel::guard_exception)
+  std::uint64_t guard_subcode = 0;
 };
 
 // Runs `c` for task `t`. Never blocks; validates every size in `c` (it may come from

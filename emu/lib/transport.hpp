@@ -42,8 +42,13 @@ transport& inprocess_transport();
 transport& machd_transport();
 
 // Runs `c` through the current transport and returns its code.
+// Passes on an EXC_GUARD a call raised: fatal when MACHEMU_GUARD_EXCEPTIONS asks for it
+// (guard_exception.cpp), otherwise nothing happens and the call returns its error.
+void deliver_guard_exception(std::uint64_t code, std::uint64_t subcode);
+
 inline kern_return_t run(const port_call& c, port_result& r) {
   current_transport().port(c, r);
+  if (r.guard_code != 0) deliver_guard_exception(r.guard_code, r.guard_subcode);
   return r.kr;
 }
 

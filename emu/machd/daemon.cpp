@@ -790,6 +790,8 @@ bool daemon::on_port_call(conn& c) {
   w.i32(res.kr);
   for (std::uint64_t o : res.out) w.u64(o);
   w.bytes(res.blob);
+  w.u64(res.guard_code);
+  w.u64(res.guard_subcode);
   reply(c, wire::op::port_call, w);
   return true;
 }

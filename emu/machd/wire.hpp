@@ -22,7 +22,7 @@ namespace machemu::wire {
 
 inline constexpr std::uint32_t magic = 0x4d434844;  // "MCHD"
 // 3: the hello names the program image, so that exec starts a new task.
-inline constexpr std::uint16_t version = 3;
+inline constexpr std::uint16_t version = 4;
 // Largest payload either side accepts: one maximal message (64 MiB body limit of the core)
 // plus its out-of-line regions is refused beyond this, with MACH_SEND_TOO_LARGE.
 inline constexpr std::uint32_t max_payload = 96u << 20;
