@@ -236,23 +236,24 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
   const mach_port_name_t dest_name = hdr.msgh_remote_port;
   const mach_port_name_t reply_name = hdr.msgh_local_port;
   const mach_port_name_t voucher_name = hdr.msgh_voucher_port;
+  // XNU's order (ipc_kmsg_copyin_header): the header's dispositions, the destination
+  // name, then the voucher, then the combinations of names.
   if (ldisp != 0 && !is_send_disposition(ldisp)) return MACH_SEND_INVALID_HEADER;
   if (ldisp == 0 && reply_name != MACH_PORT_NULL) return MACH_SEND_INVALID_HEADER;
+  if (!is_send_disposition(rdisp)) return MACH_SEND_INVALID_HEADER;
+  if (!MACH_PORT_VALID(dest_name)) return MACH_SEND_INVALID_DEST;
   if (vdisp != 0 && vdisp != MACH_MSG_TYPE_MOVE_SEND && vdisp != MACH_MSG_TYPE_COPY_SEND)
     return MACH_SEND_INVALID_VOUCHER;
   if (vdisp != 0 && voucher_name == MACH_PORT_DEAD) return MACH_SEND_INVALID_VOUCHER;
-  if (!is_send_disposition(rdisp)) return MACH_SEND_INVALID_HEADER;
-  if (!MACH_PORT_VALID(dest_name)) return MACH_SEND_INVALID_DEST;
-  if (vdisp != 0 && dest_name == voucher_name) return MACH_SEND_INVALID_DEST;
+  // mach-emu has no vouchers: a voucher name that is not null cannot name one. So a
+  // destination or reply name that is also the voucher name is refused here, as XNU
+  // refuses any voucher name whose entry is not a voucher's send right.
+  if (vdisp != 0 && MACH_PORT_VALID(voucher_name)) return MACH_SEND_INVALID_VOUCHER;
   if (dest_name == reply_name &&
       (rdisp == MACH_MSG_TYPE_MOVE_SEND_ONCE || ldisp == MACH_MSG_TYPE_MOVE_SEND_ONCE))
     return MACH_SEND_INVALID_DEST;
-  if (vdisp != 0 && MACH_PORT_VALID(voucher_name) && reply_name == voucher_name)
-    return MACH_SEND_INVALID_REPLY;
 
   // 5. Header rights lookup (atomic: checked completely before anything changes).
-  // mach-emu has no vouchers: a voucher name that is not null cannot name one.
-  if (vdisp != 0 && MACH_PORT_VALID(voucher_name)) return MACH_SEND_INVALID_VOUCHER;
   const bool has_reply = ldisp != 0 && MACH_PORT_VALID(reply_name);
   bool dead_ok = false;
   if (has_reply) {

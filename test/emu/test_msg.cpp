@@ -73,6 +73,28 @@ BOOST_AUTO_TEST_CASE(header_checks) {
   BOOST_CHECK_EQUAL(send_raw(&m, sizeof m), MACH_SEND_INVALID_DEST);
   m.header = header(MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND), p, 0x7D0003);
   BOOST_CHECK_EQUAL(send_raw(&m, sizeof m), MACH_SEND_INVALID_REPLY);
+  // XNU's order: the dispositions and the destination name before the voucher, the voucher
+  // before the combinations of names. A voucher name that is the destination's or the
+  // reply's names no voucher.
+  const auto with_voucher = [&](mach_msg_type_name_t rdisp, mach_port_name_t dest,
+                                mach_msg_type_name_t vdisp, mach_port_name_t voucher,
+                                mach_msg_type_name_t ldisp = 0, mach_port_name_t reply = 0) {
+    m.header = header(MACH_MSGH_BITS_SET(rdisp, ldisp, vdisp, 0), dest, reply);
+    m.header.msgh_voucher_port = voucher;
+    return send_raw(&m, sizeof m);
+  };
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_MOVE_RECEIVE, p, 7, p), MACH_SEND_INVALID_HEADER);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 7, p), MACH_SEND_INVALID_DEST);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_COPY_SEND, p, 7, p), MACH_SEND_INVALID_VOUCHER);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_COPY_SEND, p, MACH_MSG_TYPE_COPY_SEND, p),
+                    MACH_SEND_INVALID_VOUCHER);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_MOVE_SEND, p, MACH_MSG_TYPE_MOVE_SEND, p),
+                    MACH_SEND_INVALID_VOUCHER);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_COPY_SEND, p, MACH_MSG_TYPE_COPY_SEND, q,
+                                 MACH_MSG_TYPE_MAKE_SEND, q),
+                    MACH_SEND_INVALID_VOUCHER);
+  BOOST_CHECK_EQUAL(with_voucher(MACH_MSG_TYPE_COPY_SEND, p, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_DEAD),
+                    MACH_SEND_INVALID_VOUCHER);
   // Nothing moved.
   BOOST_CHECK_EQUAL(status(p).mps_msgcount, 0u);
   BOOST_CHECK_EQUAL(status(q).mps_mscount, 0u);
