@@ -3,11 +3,14 @@
 //
 // Input layout: the first 16 bytes are a frame header, the rest its payload (the header's
 // length field is replaced by the real remaining size half of the time, steered by its
-// low bit, so that both lying and honest lengths reach the decoders). A header that passes
-// the check is decoded with the request decoder of its op (msg and kq_event payloads also
+// low bit, so that both lying and honest lengths reach the decoders). The version field is
+// always the current wire version, so that the seeds in fuzz/corpus keep reaching the
+// decoders after a version bump (check() refuses any other version before decoding). A
+// header that passes the check is decoded with the request decoder of its op (msg and kq_event payloads also
 // as a reply's region list); the header's descriptor count stands for the descriptors
 // that came with the frame. A decoded port call runs on a task of its own; afterwards the
-// task is destroyed and the core must hold no port.
+// task is destroyed and the core must hold no port but its own (the bootstrap port it
+// hands every task lives as long as the kernel).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -63,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::byte> payload(reinterpret_cast<const std::byte*>(data) + sizeof h,
                                            size - sizeof h);
   if (h.length & 1) h.length = static_cast<std::uint32_t>(payload.size());
+  h.version = wire::version;
   if (wire::check(h) != wire::header_check::ok) return 0;
   if (h.length != payload.size()) return 0;  // the daemon waits for the rest
   switch (static_cast<wire::op>(h.op)) {
@@ -93,6 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!wire::decode(payload, r)) break;
       if (r.call == 0 || r.call > static_cast<std::uint32_t>(machemu::lib::call::last)) break;
       machemu::kern::kernel k;
+      k.destroy_task(k.create_task({}));  // makes the kernel's own ports
+      const std::size_t kernel_ports = k.port_count();
       machemu::kern::task* t = k.create_task({});
       machemu::lib::port_call c;
       c.what = static_cast<machemu::lib::call>(r.call);
@@ -105,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       k.destroy_task(t);
       // Bootstrap services keep their port while the name service holds it; the kernel
       // releases those on destruction, so only task-owned ports are checked here.
-      if (c.what < machemu::lib::call::bootstrap_check_in && k.port_count() != 0) {
+      if (c.what < machemu::lib::call::bootstrap_check_in && k.port_count() != kernel_ports) {
         std::fprintf(stderr, "port leaked by call %u\n", r.call);
         std::abort();
       }
