@@ -1,0 +1,168 @@
+// machio/mig/argument_kinds.hpp — the kinds of argument a MIG routine can carry, as types.
+//
+// Each kind names one shape of a .defs type and says where MIG puts it in a message:
+// in the kernel-processed part (a descriptor) and/or in the in-line data after the NDR
+// record (a value, an array, its Offset and Cnt words). The names follow MIG's language:
+//
+//   .defs type                         machio::mig kind
+//   int32_t, uint64_t, a struct ...    scalar<T>
+//   array[N] of T                      array<T, N>
+//   array[*:N] of T                    bounded_array<T, N>
+//   c_string[N]                        c_string<N>
+//   c_string[*:N]                      bounded_c_string<N>
+//   array[] of T (out of line)         ool_array<T>
+//   mach_port_move_send_t ...          port<MACH_MSG_TYPE_MOVE_SEND> ...
+//   mach_port_poly_t                   port<polymorphic>
+//   array[] of mach_port_move_send_t   ool_port_array<MACH_MSG_TYPE_MOVE_SEND>
+//
+// Trailer arguments (ServerAuditToken, ServerSecToken, msgseqno) are not in the message
+// body and have no kind here.
+#ifndef MACHIO_MIG_ARGUMENT_KINDS_HPP
+#define MACHIO_MIG_ARGUMENT_KINDS_HPP
+
+#include <machio/detail/darwin.hpp>
+
+#include <cstddef>
+#include <type_traits>
+
+namespace machio::mig {
+
+//! The disposition of a `mach_port_poly_t` argument: chosen by the caller per message.
+inline constexpr mach_msg_type_name_t polymorphic = 0;
+
+//! A value of type T, copied in line (MIG: any non-array, non-port type).
+template <class T>
+struct scalar {
+  static_assert(std::is_trivially_copyable_v<T>, "a MIG scalar travels as its bytes");
+  using value_type = T;
+};
+
+//! Exactly N elements of T in line (MIG: `array[N] of T`).
+template <class T, std::size_t N>
+struct array {
+  static_assert(std::is_trivially_copyable_v<T> && N > 0);
+  using value_type = T;
+  static constexpr std::size_t max_count = N;
+};
+
+//! Up to N elements of T in line, preceded by their count (MIG: `array[*:N] of T`).
+template <class T, std::size_t N>
+struct bounded_array {
+  static_assert(std::is_trivially_copyable_v<T> && N > 0);
+  using value_type = T;
+  static constexpr std::size_t max_count = N;
+};
+
+//! A NUL-terminated string in a fixed N-byte field (MIG: `c_string[N]`).
+template <std::size_t N>
+struct c_string {
+  static_assert(N > 0);
+  using value_type = char;
+  static constexpr std::size_t max_count = N;
+};
+
+//! A NUL-terminated string of at most N bytes with its terminator, preceded by an Offset
+//! word MIG never reads and a Cnt word that counts the terminator (MIG: `c_string[*:N]`).
+template <std::size_t N>
+struct bounded_c_string {
+  static_assert(N > 0);
+  using value_type = char;
+  static constexpr std::size_t max_count = N;
+};
+
+//! Elements of T out of line: an OOL memory descriptor, and a Cnt word in line that
+//! counts elements (MIG: `array[] of T`, and `array[*:N] of T` above MIG's in-line limit).
+template <class T>
+struct ool_array {
+  static_assert(std::is_trivially_copyable_v<T>);
+  using value_type = T;
+};
+
+//! One port right, as a port descriptor sent with \p Disposition (MACH_MSG_TYPE_MOVE_SEND,
+//! _COPY_SEND, _MAKE_SEND, _MOVE_SEND_ONCE, _MAKE_SEND_ONCE, _MOVE_RECEIVE, or
+//! mig::polymorphic).
+template <mach_msg_type_name_t Disposition>
+struct port {
+  static constexpr mach_msg_type_name_t disposition = Disposition;
+};
+
+//! Port rights out of line: an OOL ports descriptor, and a Cnt word in line.
+template <mach_msg_type_name_t Disposition>
+struct ool_port_array {
+  static constexpr mach_msg_type_name_t disposition = Disposition;
+};
+
+namespace detail {
+
+//! Where one kind lives in a message, independent of its position.
+struct kind_shape {
+  std::size_t descriptor_size = 0;  //!< 0: no descriptor
+  bool offset_word = false;         //!< a c_string[*:N]'s Offset word
+  bool count_word = false;          //!< a Cnt word (variable and out-of-line arrays)
+  std::size_t element_size = 0;     //!< in-line data: bytes per element (0: no data)
+  std::size_t element_align = 1;    //!< in-line data alignment under #pragma pack(4)
+  std::size_t max_count = 0;        //!< in-line data: elements reserved
+  bool variable = false;            //!< the data on the wire is _WALIGN_(count * element)
+  bool string = false;              //!< a c_string: NUL-terminated within its bytes
+  std::size_t ool_element_size = 0; //!< out of line: bytes per counted element
+};
+
+// MIG's structs are #pragma pack(4): no member is aligned more than 4.
+template <class T>
+inline constexpr std::size_t pack4_align = alignof(T) < 4 ? alignof(T) : 4;
+
+template <class K>
+struct kind_traits;
+
+template <class T>
+struct kind_traits<scalar<T>> {
+  static constexpr kind_shape shape{
+      .element_size = sizeof(T), .element_align = pack4_align<T>, .max_count = 1};
+};
+template <class T, std::size_t N>
+struct kind_traits<array<T, N>> {
+  static constexpr kind_shape shape{
+      .element_size = sizeof(T), .element_align = pack4_align<T>, .max_count = N};
+};
+template <class T, std::size_t N>
+struct kind_traits<bounded_array<T, N>> {
+  static constexpr kind_shape shape{.count_word = true,
+                                    .element_size = sizeof(T),
+                                    .element_align = pack4_align<T>,
+                                    .max_count = N,
+                                    .variable = true};
+};
+template <std::size_t N>
+struct kind_traits<c_string<N>> {
+  static constexpr kind_shape shape{.element_size = 1, .max_count = N, .string = true};
+};
+template <std::size_t N>
+struct kind_traits<bounded_c_string<N>> {
+  static constexpr kind_shape shape{.offset_word = true,
+                                    .count_word = true,
+                                    .element_size = 1,
+                                    .max_count = N,
+                                    .variable = true,
+                                    .string = true};
+};
+template <class T>
+struct kind_traits<ool_array<T>> {
+  static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_descriptor_t),
+                                    .count_word = true,
+                                    .ool_element_size = sizeof(T)};
+};
+template <mach_msg_type_name_t D>
+struct kind_traits<port<D>> {
+  static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_port_descriptor_t)};
+};
+template <mach_msg_type_name_t D>
+struct kind_traits<ool_port_array<D>> {
+  static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_ports_descriptor_t),
+                                    .count_word = true,
+                                    .ool_element_size = sizeof(mach_port_t)};
+};
+
+}  // namespace detail
+}  // namespace machio::mig
+
+#endif  // MACHIO_MIG_ARGUMENT_KINDS_HPP
