@@ -83,12 +83,17 @@ struct ool_array {
 //! mig::polymorphic).
 template <mach_msg_type_name_t Disposition>
 struct port {
+  static_assert(Disposition == polymorphic || (Disposition >= MACH_MSG_TYPE_MOVE_RECEIVE &&
+                                               Disposition <= MACH_MSG_TYPE_MAKE_SEND_ONCE),
+                "a port argument is sent with a MACH_MSG_TYPE_MOVE_/COPY_/MAKE_ disposition");
   static constexpr mach_msg_type_name_t disposition = Disposition;
 };
 
 //! Port rights out of line: an OOL ports descriptor, and a Cnt word in line.
 template <mach_msg_type_name_t Disposition>
 struct ool_port_array {
+  static_assert(Disposition == polymorphic || (Disposition >= MACH_MSG_TYPE_MOVE_RECEIVE &&
+                                               Disposition <= MACH_MSG_TYPE_MAKE_SEND_ONCE));
   static constexpr mach_msg_type_name_t disposition = Disposition;
 };
 
@@ -105,7 +110,30 @@ struct kind_shape {
   bool variable = false;            //!< the data on the wire is _WALIGN_(count * element)
   bool string = false;              //!< a c_string: NUL-terminated within its bytes
   std::size_t ool_element_size = 0; //!< out of line: bytes per counted element
+  //! The descriptor's type (MACH_MSG_PORT_DESCRIPTOR, _OOL_, _OOL_PORTS_), when it has one.
+  mach_msg_descriptor_type_t descriptor_type = 0;
+  //! A port or port array: the right the receiver is given (MACH_MSG_TYPE_PORT_SEND,
+  //! _SEND_ONCE, _RECEIVE), which MIG's checks compare the descriptor's disposition with;
+  //! 0 for mig::polymorphic, whose disposition MIG does not check.
+  mach_msg_type_name_t received_as = 0;
 };
+
+//! The right a port sent with \p disposition arrives as (0 for mig::polymorphic).
+constexpr mach_msg_type_name_t received_right(mach_msg_type_name_t disposition) noexcept {
+  switch (disposition) {
+    case MACH_MSG_TYPE_MOVE_SEND:
+    case MACH_MSG_TYPE_COPY_SEND:
+    case MACH_MSG_TYPE_MAKE_SEND:
+      return MACH_MSG_TYPE_PORT_SEND;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+      return MACH_MSG_TYPE_PORT_SEND_ONCE;
+    case MACH_MSG_TYPE_MOVE_RECEIVE:
+      return MACH_MSG_TYPE_PORT_RECEIVE;
+    default:
+      return 0;
+  }
+}
 
 // MIG's structs are #pragma pack(4): no member is aligned more than 4.
 template <class T>
@@ -149,17 +177,22 @@ template <class T>
 struct kind_traits<ool_array<T>> {
   static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_descriptor_t),
                                     .count_word = true,
-                                    .ool_element_size = sizeof(T)};
+                                    .ool_element_size = sizeof(T),
+                                    .descriptor_type = MACH_MSG_OOL_DESCRIPTOR};
 };
 template <mach_msg_type_name_t D>
 struct kind_traits<port<D>> {
-  static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_port_descriptor_t)};
+  static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_port_descriptor_t),
+                                    .descriptor_type = MACH_MSG_PORT_DESCRIPTOR,
+                                    .received_as = received_right(D)};
 };
 template <mach_msg_type_name_t D>
 struct kind_traits<ool_port_array<D>> {
   static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_ports_descriptor_t),
                                     .count_word = true,
-                                    .ool_element_size = sizeof(mach_port_t)};
+                                    .ool_element_size = sizeof(mach_port_t),
+                                    .descriptor_type = MACH_MSG_OOL_PORTS_DESCRIPTOR,
+                                    .received_as = received_right(D)};
 };
 
 }  // namespace detail

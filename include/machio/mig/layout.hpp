@@ -115,7 +115,7 @@ constexpr auto make_layout() noexcept {
   constexpr std::size_t count = (std::size_t{0} + ... + (travels_in<Reply, Arguments> ? 1 : 0));
   message_layout<count> m{};
   {
-    std::size_t i = 0, index = 0;
+    [[maybe_unused]] std::size_t i = 0, index = 0;  // unused by a routine without arguments
     (
         [&] {
           if constexpr (travels_in<Reply, Arguments>) {
