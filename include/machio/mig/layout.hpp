@@ -23,6 +23,9 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 
 namespace machio::mig {
 
@@ -172,6 +175,12 @@ constexpr auto make_layout() noexcept {
   return m;
 }
 
+// The kinds of the arguments one message carries, in order: a std::tuple of kinds.
+template <bool Reply, class... Arguments>
+using message_kinds = decltype(std::tuple_cat(
+    std::declval<std::conditional_t<travels_in<Reply, Arguments>, std::tuple<typename Arguments::kind>,
+                                    std::tuple<>>>()...));
+
 template <class Routine>
 struct routine_layouts;
 
@@ -179,11 +188,14 @@ template <mach_msg_id_t Id, class... Arguments>
 struct routine_layouts<routine<Id, Arguments...>> {
   static constexpr auto request = make_layout<false, Arguments...>();
   static constexpr auto reply = make_layout<true, Arguments...>();
+  using request_kinds = message_kinds<false, Arguments...>;
+  using reply_kinds = message_kinds<true, Arguments...>;
 };
 
 template <mach_msg_id_t Id, class... Arguments>
 struct routine_layouts<simpleroutine<Id, Arguments...>> {
   static constexpr auto request = make_layout<false, Arguments...>();
+  using request_kinds = message_kinds<false, Arguments...>;
 };
 
 }  // namespace detail
