@@ -4,6 +4,7 @@
 // every right the server fails to release (or releases twice) shows up in right_accounting.
 #include "port_status.hpp"
 #include "right_accounting.hpp"
+#include "server_harness.hpp"
 
 #include <machio/asio.hpp>
 #include <machio/machio.hpp>
@@ -36,6 +37,8 @@
 namespace asio = boost::asio;
 using boost::system::error_code;
 using machio::mig::ndr_record;
+using machio_test::event;
+using machio_test::harness;
 
 namespace {
 
@@ -133,66 +136,6 @@ bool has_send_right(mach_port_name_t name) {
 // Messages queued on `port`.
 mach_port_msgcount_t queued(mach_port_name_t port) { return machio_test::receive_status(port).mps_msgcount; }
 
-// A one-shot event a coroutine can await (a timer that never expires, cancelled to wake).
-class event {
- public:
-  explicit event(asio::io_context& io) : timer_(io, asio::steady_timer::time_point::max()) {}
-  void set() {
-    set_ = true;
-    timer_.cancel();
-  }
-  bool is_set() const noexcept { return set_; }
-  // Completes when set() is called (at once if it was); throws operation_aborted if the
-  // awaiting coroutine is cancelled first.
-  asio::awaitable<void> wait() {
-    while (!set_) {
-      (void)co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (set_) break;
-      // (No co_await inside && here: GCC 12 miscompiles it.)
-      const auto state = co_await asio::this_coro::cancellation_state;
-      if (state.cancelled() != asio::cancellation_type::none)
-        throw boost::system::system_error(asio::error::operation_aborted);
-    }
-  }
-
- private:
-  asio::steady_timer timer_;
-  bool set_ = false;
-};
-
-// One io_context, a server on a fresh port, and a client coroutine: run() runs the client,
-// then shuts the server down through cancellation and checks that it completed so.
-struct harness {
-  asio::io_context io;
-  machio::port_pair port = machio::receive_right::allocate_pair();
-  machio::server server;
-  asio::cancellation_signal stop;
-
-  explicit harness(const machio::server_options& options = {})
-      : server(io.get_executor(), std::move(port.receive), options) {}
-
-  void run(std::function<asio::awaitable<void>()> client) {
-    std::optional<error_code> result;
-    server.async_run(asio::bind_cancellation_slot(stop.slot(), [&](error_code ec) { result = ec; }));
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-          co_await client();
-          stop.emit(asio::cancellation_type::terminal);
-        },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-    io.run();
-    BOOST_REQUIRE(result.has_value());
-    BOOST_TEST(*result == asio::error::operation_aborted);
-    BOOST_TEST(server.in_flight() == 0u);
-  }
-
-  asio::awaitable<machio::received_message> call(machio::message request) {
-    co_return co_await machio::async_call(io.get_executor(), std::move(request), asio::use_awaitable);
-  }
-};
 
 }  // namespace
 

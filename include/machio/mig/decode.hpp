@@ -156,7 +156,7 @@ kern_return_t decode(const message_layout<F>& m, std::tuple<Kinds...>*, received
   const std::size_t msgh_size = message.view().size();
   bool ok = true;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    std::size_t descriptor = 0;
+    [[maybe_unused]] std::size_t descriptor = 0;
     (
         [&] {
           const field_layout& f = m.fields[I];

@@ -187,10 +187,10 @@ kern_return_t encode(const message_layout<F>& m, std::tuple<Kinds...>*, message_
                 "a value does not match its argument's kind (see machio/mig/encode.hpp); rights "
                 "a MOVE_ disposition consumes are passed as rvalues");
   // 1. Counts, checked before anything is consumed.
-  std::array<std::size_t, F + 1> count{};  // +1: a message without fields
+  [[maybe_unused]] std::array<std::size_t, F + 1> count{};  // +1: a message without fields
   std::array<std::size_t, F + 1> variable_counts{};
   {
-    std::size_t i = 0, v = 0;
+    [[maybe_unused]] std::size_t i = 0, v = 0;
     bool fits = true;
     (
         [&] {
@@ -220,7 +220,7 @@ kern_return_t encode(const message_layout<F>& m, std::tuple<Kinds...>*, message_
   std::memcpy(body.data(), &ndr_record, sizeof ndr_record);
   if (m.has_ret_code) store_u32(body.data() + (m.ret_code_offset - start), KERN_SUCCESS);
   {
-    std::size_t i = 0;
+    [[maybe_unused]] std::size_t i = 0;
     (
         [&] {
           const field_layout& f = m.fields[i];

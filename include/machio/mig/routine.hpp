@@ -51,6 +51,19 @@ struct simpleroutine {
   static constexpr bool has_reply = false;
 };
 
+namespace detail {
+template <class T>
+inline constexpr bool is_routine = false;
+template <mach_msg_id_t Id, class... Arguments>
+inline constexpr bool is_routine<routine<Id, Arguments...>> = true;
+template <mach_msg_id_t Id, class... Arguments>
+inline constexpr bool is_routine<simpleroutine<Id, Arguments...>> = true;
+}  // namespace detail
+
+//! A mig::routine or mig::simpleroutine.
+template <class T>
+concept routine_description = detail::is_routine<T>;
+
 }  // namespace machio::mig
 
 #endif  // MACHIO_MIG_ROUTINE_HPP

@@ -5,6 +5,7 @@
 
 #include <machio/basic_receive_port.hpp>
 #include <machio/mig.hpp>
+#include <machio/mig/server_call.hpp>
 #include <machio/server/deferred_reply.hpp>
 #include <machio/server/request_shape.hpp>
 #include <machio/server/server_options.hpp>
@@ -33,6 +34,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 
@@ -125,6 +127,35 @@ class basic_server {
     auto s = std::make_shared<const request_shape>(std::move(shape));
     routes_[id] = [this, h, s](received_message msg, audit_token caller) {
       return serve_typed<Req, Reply, Handler>(std::move(msg), caller, h, s);
+    };
+  }
+
+  //! Registers \p handler for \p Routine's requests (msgh_id Routine::id), replacing any
+  //! earlier handler of that id. Each request is checked and decoded as MIG's server stub
+  //! does (machio/mig/checks.hpp): one that fails is answered with MIG's code
+  //! (MIG_BAD_ARGUMENTS, MIG_TYPE_ERROR) and the handler does not run.
+  //!
+  //! \p handler is called on the server's strand as either
+  //! - `boost::asio::awaitable<kern_return_t>(mig::server_call<Routine>&)`, or
+  //! - `void(mig::server_call<Routine>&, server_completion done)`.
+  //! It reads its arguments from call.in() and answers with call.reply(outputs...) and
+  //! KERN_SUCCESS; the reply goes out packed to MIG's size, complex when it carries
+  //! rights or memory. KERN_SUCCESS without reply() is answered with an empty reply for a
+  //! routine without out arguments, and KERN_FAILURE otherwise (the client could not
+  //! read the outputs it expects). Any other result: the arguments left in call.in() and
+  //! the packed reply are released and MIG's error reply is sent. call.defer() or
+  //! MIG_NO_REPLY: nothing is sent. A simpleroutine is never answered.
+  template <mig::routine_description Routine, class Handler>
+  void handle(Handler handler) {
+    using call_type = mig::server_call<Routine>;
+    constexpr bool coroutine = std::is_invocable_r_v<boost::asio::awaitable<kern_return_t>, Handler&, call_type&>;
+    constexpr bool callback = std::is_invocable_v<Handler&, call_type&, server_completion>;
+    static_assert(coroutine || callback,
+                  "a handler is awaitable<kern_return_t>(mig::server_call<Routine>&) or "
+                  "void(mig::server_call<Routine>&, server_completion)");
+    auto h = std::make_shared<Handler>(std::move(handler));
+    routes_[Routine::id] = [this, h](received_message msg, audit_token caller) {
+      return serve_routine<Routine, Handler>(std::move(msg), caller, h);
     };
   }
 
@@ -255,14 +286,7 @@ class basic_server {
       co_return;
     }
     server_request<Req, Reply> request(std::move(msg), caller);
-    kern_return_t result = KERN_FAILURE;
-    try {
-      result = co_await invoke(*handler, request, io_);
-    } catch (const boost::system::system_error& e) {
-      result = e.code() == boost::asio::error::operation_aborted ? KERN_ABORTED : KERN_FAILURE;
-    } catch (...) {
-      result = KERN_FAILURE;
-    }
+    const kern_return_t result = co_await invoke_guarded(*handler, request);
     received_message& m = request.message();
     if (result == MIG_NO_REPLY || m.reply_type() == 0) {
       ++stats_.no_reply;
@@ -275,6 +299,50 @@ class basic_server {
     message reply = deferred_reply<Reply>(m.take_reply(), m.id()).make(request.reply());
     m.reset();
     send_reply(std::move(reply));
+  }
+
+  template <class Routine, class Handler>
+  awaitable serve_routine(received_message msg, audit_token caller, std::shared_ptr<Handler> handler) {
+    mig::server_call<Routine> call(std::move(msg), caller);
+    if (const kern_return_t refused = call.decode(); refused != KERN_SUCCESS) {
+      ++stats_.bad_arguments;
+      reply_error(call.request(), refused);
+      co_return;
+    }
+    kern_return_t result = co_await invoke_guarded(*handler, call);
+    received_message& m = call.request();
+    if (!Routine::has_reply || result == MIG_NO_REPLY || m.reply_type() == 0) {
+      ++stats_.no_reply;
+      co_return;  // `call` releases what the handler left in it
+    }
+    if constexpr (Routine::has_reply) {
+      if (result == KERN_SUCCESS && !call.has_reply()) {
+        if constexpr (std::tuple_size_v<mig::reply_values<Routine>> == 0)
+          result = call.reply();
+        else
+          result = KERN_FAILURE;
+      }
+    }
+    if (result != KERN_SUCCESS) {
+      call.release();
+      reply_error(m, result);
+      co_return;
+    }
+    message reply = call.take_reply_message();
+    m.reset();
+    send_reply(std::move(reply));
+  }
+
+  // invoke(), with a handler's exception turned into its result as handle() documents.
+  template <class Handler, class Request>
+  boost::asio::awaitable<kern_return_t> invoke_guarded(Handler& handler, Request& request) {
+    try {
+      co_return co_await invoke(handler, request, io_);
+    } catch (const boost::system::system_error& e) {
+      co_return e.code() == boost::asio::error::operation_aborted ? KERN_ABORTED : KERN_FAILURE;
+    } catch (...) {
+      co_return KERN_FAILURE;
+    }
   }
 
   template <class Handler, class Request>
