@@ -20,10 +20,15 @@ mach_port_t mig_get_reply_port(void) {
   return reply_port;
 }
 
+// libsyscall destroys the thread's reply port whatever name it is given (generated stubs
+// pass the port they used; programs pass MACH_PORT_NULL to drop the cached one), and the
+// next mig_get_reply_port makes a fresh one.
 void mig_dealloc_reply_port(mach_port_t port) {
-  if (port != reply_port || port == MACH_PORT_NULL) return;
+  (void)port;
+  const mach_port_t cached = reply_port;
+  if (cached == MACH_PORT_NULL) return;
   reply_port = MACH_PORT_NULL;
-  mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1);
+  mach_port_mod_refs(mach_task_self(), cached, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 
 void mig_put_reply_port(mach_port_t port) { (void)port; }
