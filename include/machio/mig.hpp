@@ -27,7 +27,7 @@ message make_error_reply(received_message& request, kern_return_t code,
 //! Throwing form of make_error_reply(request, code, ec).
 inline message make_error_reply(received_message& request, kern_return_t code,
                                 const boost::source_location& loc = BOOST_CURRENT_LOCATION) {
-  return detail::throwing("machio::mig::make_error_reply", loc,
+  return machio::detail::throwing("machio::mig::make_error_reply", loc,
                           [&](auto& ec) { return make_error_reply(request, code, ec); });
 }
 

@@ -9,12 +9,12 @@
 //   has no return code: errors travel as a simple reply (header, NDR, code);
 // - the in-line data in argument order: a scalar or array[N] as its bytes; array[*:N] as
 //   a Cnt word and N elements' room; c_string[*:N] as an Offset word, a Cnt word and N
-//   bytes' room; an out-of-line argument as its Cnt word. Each member is aligned to
-//   min(its alignment, 4), and the struct's size is a multiple of 4.
+//   bytes' room; an out-of-line argument as its Cnt word. Every in-line field's room is
+//   padded to a multiple of 4 (migcom's machine_padding: a uint16_t or an array[3] of
+//   uint16_t is followed by a `Pad` member), so every member starts 4-aligned.
 // A variable field is sent with _WALIGN_(Cnt * element size) bytes of data, so every
 // field after it moves by that minus its room: msgh_size = sizeof(struct) - (the rooms of
-// every variable field) + (their aligned sizes). MIG applies the move as it is, even where
-// a room that is not a multiple of 4 leaves a later field unaligned; so does this.
+// every variable field) + (their aligned sizes).
 #ifndef MACHIO_MIG_LAYOUT_HPP
 #define MACHIO_MIG_LAYOUT_HPP
 
@@ -166,7 +166,7 @@ constexpr auto make_layout() noexcept {
     }
     if (f.shape.element_size) {
       f.data_offset = off = align_to(off, f.shape.element_align);
-      f.data_room = f.shape.element_size * f.shape.max_count;
+      f.data_room = walign(f.shape.element_size * f.shape.max_count);
       off += f.data_room;
       if (f.shape.variable) m.variable_room += f.data_room;
     }
