@@ -1,0 +1,106 @@
+// The routines MIG's generated server (interopServer.c) calls, written as a C programmer
+// writes them for a MIG server: plain port names, MIG's ownership rule by hand (a
+// routine that returns KERN_SUCCESS owns the rights and memory it was given, and
+// releases them itself), and a loop of mach_msg_server_once.
+#include "mig_server_routines.hpp"
+
+#include <mach/mach.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+extern "C" {
+#include "interopServer.h"
+}
+
+namespace {
+
+interop_mig_server_state* state = nullptr;
+
+std::uint64_t fnv1a(const unsigned char* p, std::size_t n) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+extern "C" {
+
+kern_return_t srv_echo(mach_port_t, ip_name_t text, ip_name_t reply) {
+  const std::size_t n = strnlen(text, sizeof(ip_name_t));
+  for (std::size_t i = 0; i < n; ++i) reply[i] = text[n - 1 - i];
+  reply[n] = '\0';
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_sum(mach_port_t, uint64_t first, ip_words_t values, mach_msg_type_number_t count_in, int64_t* total,
+                      uint32_t* count) {
+  if (first == 0xbad) return KERN_INVALID_ARGUMENT;
+  std::int64_t t = static_cast<std::int64_t>(first);
+  for (mach_msg_type_number_t i = 0; i < count_in; ++i) t += values[i];
+  *total = t;
+  *count = count_in;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_label(mach_port_t, ip_label_t tag, ip_triple_t triple, ip_label_t tag_back, ip_triple_t triple_back) {
+  std::strncpy(tag_back, tag, sizeof(ip_label_t));
+  for (int i = 0; i < 3; ++i) triple_back[i] = static_cast<uint16_t>(triple[2 - i]);
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_blob(mach_port_t, vm_offset_t data, mach_msg_type_number_t size, uint64_t* fnv, vm_offset_t* copy,
+                       mach_msg_type_number_t* copy_size) {
+  *fnv = fnv1a(reinterpret_cast<const unsigned char*>(data), size);
+  // `out copy : pointer_t` has no dealloc: the kernel copies the bytes and they stay
+  // here, so they live in a buffer of the server's.
+  const std::size_t n = std::min<std::size_t>(size, sizeof state->blob_copy);
+  std::memcpy(state->blob_copy, reinterpret_cast<const void*>(data), n);
+  *copy = reinterpret_cast<vm_offset_t>(state->blob_copy);
+  *copy_size = static_cast<mach_msg_type_number_t>(n);
+  if (size) (void)vm_deallocate(mach_task_self(), data, size);
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_give(mach_port_t, mach_port_t owner, mach_port_t made, mach_port_t* back) {
+  state->owner_seen = owner != MACH_PORT_NULL;
+  (void)mach_port_deallocate(mach_task_self(), owner);
+  (void)mach_port_deallocate(mach_task_self(), made);
+  *back = state->receipts;  // sent MAKE_SEND from the server's receive right
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_rights(mach_port_t, ip_send_rights_t list, mach_msg_type_number_t count_in, uint32_t* count) {
+  for (mach_msg_type_number_t i = 0; i < count_in; ++i) (void)mach_port_deallocate(mach_task_self(), list[i]);
+  if (count_in)
+    (void)vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(list), count_in * sizeof(mach_port_t));
+  *count = count_in;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_note(mach_port_t, int32_t value) {
+  state->note = value;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_two(mach_port_t, ip_words_t a, mach_msg_type_number_t a_count, ip_words_t b,
+                      mach_msg_type_number_t b_count, ip_words_t c, mach_msg_type_number_t* c_count) {
+  mach_msg_type_number_t n = 0;
+  for (mach_msg_type_number_t i = 0; i < a_count && n < 16; ++i) c[n++] = a[i];
+  for (mach_msg_type_number_t i = 0; i < b_count && n < 16; ++i) c[n++] = b[i];
+  *c_count = n;
+  return KERN_SUCCESS;
+}
+
+}  // extern "C"
+
+mach_msg_return_t interop_mig_serve(mach_port_t port, int requests, interop_mig_server_state& s) {
+  state = &s;
+  mach_msg_return_t mr = MACH_MSG_SUCCESS;
+  for (int i = 0; i < requests && mr == MACH_MSG_SUCCESS; ++i)
+    mr = mach_msg_server_once(interop_server, srv_interop_subsystem.maxsize, port, 0);
+  state = nullptr;
+  return mr;
+}
