@@ -25,6 +25,7 @@ extern "C" {
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -148,8 +149,10 @@ struct machio_server {
   machio::server server{io.get_executor(), std::move(port.receive)};
   asio::cancellation_signal stop;
   std::thread runner;
-  int note = 0;
-  bool owner_seen = false;
+  // Written on the server's thread, read on the test's: the reply that follows is the only
+  // ordering between them, which a race detector cannot see through machd's socket.
+  std::atomic<int> note{0};
+  std::atomic<bool> owner_seen{false};
 
   machio_server() {
     server.handle<idl::echo>([](mig::server_call<idl::echo>& c) -> awaitable {
