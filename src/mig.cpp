@@ -1,22 +1,17 @@
 // MIG conventions: error replies and reply checks.
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>
+#include <machio/mig/server_call.hpp>
 
 namespace machio::mig {
 
 message make_error_reply(received_message& request, kern_return_t code, boost::system::error_code& ec) {
-  reply_right reply = request.take_reply();
   message_builder b(reply_id(request.id()));
-  if (auto* once = std::get_if<send_once_right>(&reply)) {
-    b.destination(std::move(*once));
-  } else if (auto* send = std::get_if<send_right>(&reply)) {
-    b.destination(std::move(*send));
-  } else {
+  if (!detail::address_reply(b, request.take_reply())) {
     ec = error::already_taken;
     return {};
   }
-  b.append_value(ndr_record);
-  b.append_value(code);
+  detail::append_error_body(b, code);
   ec.clear();
   return std::move(b).build();
 }

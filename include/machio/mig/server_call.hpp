@@ -3,6 +3,7 @@
 #define MACHIO_MIG_SERVER_CALL_HPP
 
 #include <machio/message_builder.hpp>
+#include <machio/mig.hpp>
 #include <machio/mig/decode.hpp>
 #include <machio/mig/encode.hpp>
 #include <machio/received_message.hpp>
@@ -29,6 +30,11 @@ inline bool address_reply(message_builder& b, reply_right&& right) {
     return true;
   }
   return false;
+}
+
+// Appends MIG's error reply body (NDR record, \p code) after \p b's header.
+inline void append_error_body(message_builder& b, kern_return_t code) {
+  b.append_value(mig::ndr_record).append_value(code);
 }
 
 }  // namespace detail
@@ -60,12 +66,9 @@ class deferred {
   //! MIG's error reply (header, NDR, \p code) addressed to the reply right; empty when
   //! none is held.
   [[nodiscard]] message make_error(kern_return_t code) && {
-    mig::reply_error_t err{};
-    err.NDR = mig::ndr_record;
-    err.RetCode = code;
     message_builder b(mig::reply_id(Routine::id));
     if (!detail::address_reply(b, std::exchange(right_, {}))) return {};
-    b.append(std::as_bytes(std::span<const mig::reply_error_t, 1>(&err, 1)).subspan(sizeof(mach_msg_header_t)));
+    detail::append_error_body(b, code);
     return std::move(b).build();
   }
 

@@ -5,6 +5,7 @@
 #include <machio/async_send.hpp>
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>
+#include <machio/mig/server_call.hpp>
 #include <machio/server/mig_layout.hpp>
 
 #include <cstddef>
@@ -46,11 +47,10 @@ class deferred_reply {
   //! Builds MIG's error reply (header, NDR, \p code) to the reply right, which the
   //! message now owns. Empty message when no right is held.
   [[nodiscard]] message make_error(kern_return_t code) && {
-    mig::reply_error_t err{};
-    err.NDR = mig::ndr_record;
-    err.RetCode = code;
-    return std::move(*this).make_bytes(
-        std::as_bytes(std::span<const mig::reply_error_t, 1>(&err, 1)).subspan(sizeof(mach_msg_header_t)));
+    message_builder b(mig::reply_id(request_id_));
+    if (!mig::detail::address_reply(b, take_right())) return {};
+    mig::detail::append_error_body(b, code);
+    return std::move(b).build();
   }
 
   //! Sends make(reply) with machio::async_send. Completion signature and cancellation as
@@ -76,14 +76,8 @@ class deferred_reply {
 
  private:
   message make_bytes(std::span<const std::byte> after_header) && {
-    reply_right right = take_right();
     message_builder b(mig::reply_id(request_id_));
-    if (auto* once = std::get_if<send_once_right>(&right))
-      b.destination(std::move(*once));
-    else if (auto* send = std::get_if<send_right>(&right))
-      b.destination(std::move(*send));
-    else
-      return {};
+    if (!mig::detail::address_reply(b, take_right())) return {};
     b.append(after_header);
     return std::move(b).build();
   }
