@@ -40,7 +40,9 @@ kern_return_t srv_sum(mach_port_t, uint64_t first, ip_words_t values, mach_msg_t
   if (first == 0xbad) return KERN_INVALID_ARGUMENT;
   std::int64_t t = static_cast<std::int64_t>(first);
   for (mach_msg_type_number_t i = 0; i < count_in; ++i) t += values[i];
-  *total = t;
+  // MIG hands out pointers into its #pragma pack(4) reply: a 64-bit field there is only
+  // 4-aligned, so it is written bytewise.
+  std::memcpy(total, &t, sizeof t);
   *count = count_in;
   return KERN_SUCCESS;
 }
@@ -53,12 +55,14 @@ kern_return_t srv_label(mach_port_t, ip_label_t tag, ip_triple_t triple, ip_labe
 
 kern_return_t srv_blob(mach_port_t, vm_offset_t data, mach_msg_type_number_t size, uint64_t* fnv, vm_offset_t* copy,
                        mach_msg_type_number_t* copy_size) {
-  *fnv = fnv1a(reinterpret_cast<const unsigned char*>(data), size);
+  const std::uint64_t hash = fnv1a(reinterpret_cast<const unsigned char*>(data), size);
+  std::memcpy(fnv, &hash, sizeof hash);  // a 4-aligned field of MIG's packed reply
   // `out copy : pointer_t` has no dealloc: the kernel copies the bytes and they stay
   // here, so they live in a buffer of the server's.
   const std::size_t n = std::min<std::size_t>(size, sizeof state->blob_copy);
   std::memcpy(state->blob_copy, reinterpret_cast<const void*>(data), n);
-  *copy = reinterpret_cast<vm_offset_t>(state->blob_copy);
+  const auto address = reinterpret_cast<vm_offset_t>(state->blob_copy);
+  std::memcpy(copy, &address, sizeof address);  // the reply descriptor's address: 4-aligned
   *copy_size = static_cast<mach_msg_type_number_t>(n);
   if (size) (void)vm_deallocate(mach_task_self(), data, size);
   return KERN_SUCCESS;
