@@ -55,7 +55,7 @@ struct routine_call_op {
     if (!ec)
       if (const kern_return_t kr = decode_reply<Routine>(reply, values); kr != KERN_SUCCESS) {
         ec = make_mach_error_code(kr);
-        values = {};
+        values = reply_values<Routine>{};
       }
     std::apply([&](auto&&... v) { self.complete(ec, std::move(v)...); }, std::move(values));
   }
@@ -122,12 +122,12 @@ auto async_send(const Executor& ex, const send_right& server, Args&&... args) {
   using token_type = std::tuple_element_t<sizeof...(Args) - 1, std::tuple<Args...>>;
   token_type&& token = detail::last(all);
   return boost::asio::async_compose<token_type, void(boost::system::error_code)>(
-      [ex, request = std::move(request), refused, started = false](auto& self, boost::system::error_code ec = {},
+      [ex, request = std::move(request), code = refused, started = false](auto& self, boost::system::error_code ec = {},
                                                                    message = {}) mutable {
         if (!started) {
           started = true;
-          if (refused != KERN_SUCCESS) {
-            boost::asio::post(ex, boost::asio::append(std::move(self), make_mach_error_code(refused), message{}));
+          if (code != KERN_SUCCESS) {
+            boost::asio::post(ex, boost::asio::append(std::move(self), make_mach_error_code(code), message{}));
             return;
           }
           machio::async_send(ex, std::move(request), std::move(self));

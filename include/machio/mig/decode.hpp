@@ -171,7 +171,7 @@ kern_return_t decode(const message_layout<F>& m, std::tuple<Kinds...>*, received
   // A take that failed after the checks passed (a receive right the task cannot guard,
   // say): what was taken is released with `out`; the rest with the message.
   if (!ok) {
-    out = {};
+    out = std::tuple<received_t<Kinds>...>{};
     return MIG_TYPE_ERROR;
   }
   return KERN_SUCCESS;

@@ -142,7 +142,7 @@ class server_call {
   }
   //! For the server, on an error reply: releases the arguments and any packed reply.
   void release() noexcept {
-    in_ = {};
+    in_ = request_values<Routine>{};
     reply_.reset();
   }
 
