@@ -7,6 +7,9 @@ set(_machio_exported machio)
 if(NOT MACHIO_DARWIN)
   list(APPEND _machio_exported machio_emu)
 endif()
+if(TARGET machio_mig)  # not in a cross build: there it is built for the build machine
+  list(APPEND _machio_exported machio_mig)
+endif()
 
 install(TARGETS ${_machio_exported}
   EXPORT machioTargets
@@ -30,6 +33,13 @@ if(NOT MACHIO_DARWIN)
   endif()
 endif()
 
+# machio_mig_generate() for consumers, and the .defs files it resolves <mach/...> to.
+install(FILES "${PROJECT_SOURCE_DIR}/cmake/MachioMig.cmake" DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
+set(MACHIO_INSTALL_MIG_DEFS_DIR "${CMAKE_INSTALL_DATADIR}/machio/mig")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/emu/include/mach"
+  DESTINATION "${MACHIO_INSTALL_MIG_DEFS_DIR}"
+  FILES_MATCHING PATTERN "*.defs")
+
 install(EXPORT machioTargets
   NAMESPACE machio::
   DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
@@ -37,7 +47,8 @@ install(EXPORT machioTargets
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/machioConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/machioConfig.cmake"
-  INSTALL_DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
+  INSTALL_DESTINATION "${MACHIO_INSTALL_CMAKEDIR}"
+  PATH_VARS MACHIO_INSTALL_MIG_DEFS_DIR)
 # 0.x: every minor version may break; SameMinorVersion until 1.0.
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/machioConfigVersion.cmake"

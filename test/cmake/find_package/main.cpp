@@ -1,11 +1,18 @@
 // Uses one compiled piece of machio and one call into the Darwin C API (mach-emu on
-// Linux), so both libraries and both header trees of the installed package are exercised.
+// Linux), so both libraries and both header trees of the installed package are exercised,
+// and a routine the installed machio-mig generated from consumer.defs.
+#include "consumer.hpp"  // machio_mig_generate
+
 #include <machio/error.hpp>
+#include <machio/mig/layout.hpp>
 
 #include <mach/mach.h>
 
 #include <cstdio>
 #include <string_view>
+
+// routine add(server; a; b; out sum): header, NDR, two int32_t.
+static_assert(machio::mig::request_layout<consumer::add>.max_size == 24 + 8 + 4 + 4);
 
 int main() {
   if (std::string_view(machio::error_category().name()) != "machio") {
