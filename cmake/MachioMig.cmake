@@ -71,10 +71,12 @@ endfunction()
 function(machio_mig_build_host_tool source_dir)
   include(ExternalProject)
   set(host "${CMAKE_BINARY_DIR}/CMakeFiles/machio-mig-host")
-  set(host_cxx "$ENV{MACHIO_HOST_CXX}")
-  if(NOT host_cxx)
-    find_program(host_cxx NAMES c++ g++ clang++ NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+  # The build machine's C++ compiler: $MACHIO_HOST_CXX, or c++/g++/clang++ on PATH.
+  if(DEFINED ENV{MACHIO_HOST_CXX})
+    set(MACHIO_HOST_CXX "$ENV{MACHIO_HOST_CXX}" CACHE FILEPATH "C++ compiler for the build machine")
   endif()
+  find_program(MACHIO_HOST_CXX NAMES c++ g++ clang++ NO_CMAKE_FIND_ROOT_PATH REQUIRED)
+  set(host_cxx "${MACHIO_HOST_CXX}")
   ExternalProject_Add(machio_mig_host
     SOURCE_DIR "${source_dir}"
     PREFIX "${host}"

@@ -1,5 +1,5 @@
-// What the demo's clients share: finding the server, turning protocol structs into message
-// bytes and back, and running a coroutine as a whole program.
+// What the demo's clients share: finding the server, the sender of a message, and running a
+// coroutine as a whole program.
 #ifndef MACHIO_EXAMPLES_DEMO_CLIENT_HPP
 #define MACHIO_EXAMPLES_DEMO_CLIENT_HPP
 
@@ -8,6 +8,7 @@
 
 #include <machio/asio.hpp>
 #include <machio/machio.hpp>
+#include <machio/mig/async_call.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,11 +16,7 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstddef>
-#include <cstring>
 #include <exception>
-#include <span>
 
 namespace demo {
 
@@ -37,57 +34,6 @@ inline machio::send_right look_up_server(const transcript& out) {
   return server;
 }
 // [look-up]
-
-// [fields]
-//! The data fields of a protocol struct: its bytes from the NDR record on. message_builder
-//! writes the header and the descriptors itself; appending these bytes after them makes
-//! the message byte for byte the struct (both are packed as MIG packs them).
-template <class Fields>
-std::span<const std::byte> fields_of(const Fields& fields) noexcept {
-  return std::as_bytes(std::span(&fields, 1)).subspan(offsetof(Fields, ndr));
-}
-// [fields]
-
-//! Reads a received message as the protocol struct T: the header, then the body into the
-//! fields from the NDR record on. The body must hold at least \p min_fields bytes (default:
-//! all of them; less for a struct ending in a variable-length array); fields past a
-//! shorter body read as 0. Fails with machio::error::malformed_message otherwise.
-template <class T>
-T read_fields(const machio::received_message& msg, boost::system::error_code& ec,
-              std::size_t min_fields = sizeof(T) - offsetof(T, ndr)) noexcept {
-  T out{};
-  const auto body = msg.body();
-  if (body.size() < min_fields) {
-    ec = machio::error::malformed_message;
-    return out;
-  }
-  out.header = msg.header();
-  std::memcpy(reinterpret_cast<std::byte*>(&out) + offsetof(T, ndr), body.data(),
-              std::min(body.size(), sizeof(T) - offsetof(T, ndr)));
-  ec = {};
-  return out;
-}
-
-//! Checks \p reply as a MIG client stub does (id = request + 100; a short reply carrying a
-//! non-zero return code is that error), then reads it as the Reply struct.
-template <class Reply>
-Reply read_reply(const machio::received_message& reply, mach_msg_id_t request_id,
-                 boost::system::error_code& ec,
-                 std::size_t min_fields = sizeof(Reply) - offsetof(Reply, ndr)) noexcept {
-  ec = machio::mig::check_reply(reply, request_id);
-  if (ec) return Reply{};
-  return read_fields<Reply>(reply, ec, min_fields);
-}
-
-//! Throwing form of read_reply.
-template <class Reply>
-Reply read_reply(const machio::received_message& reply, mach_msg_id_t request_id,
-                 std::size_t min_fields = sizeof(Reply) - offsetof(Reply, ndr)) {
-  boost::system::error_code ec;
-  Reply out = read_reply<Reply>(reply, request_id, ec, min_fields);
-  if (ec) throw boost::system::system_error(ec, "reading the reply");
-  return out;
-}
 
 //! The sender's pid from a message's audit token (the kernel writes it; the sender cannot
 //! forge it), or -1 when the trailer has none.

@@ -2,6 +2,9 @@
 // its own.
 #include "client.hpp"
 
+#include <machio/mig/layout.hpp>
+
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -28,28 +31,18 @@ demo::awaitable<void> client(demo::executor ex) {
   const std::vector<std::byte> blob = make_blob();
   const std::uint64_t mine = demo::fnv1a(blob);
 
-  demo::checksum_request fields{};
-  fields.ndr = machio::mig::ndr_record;
-  fields.blob_count = static_cast<mach_msg_type_number_t>(blob.size());
-  machio::message request =
-      machio::message_builder(demo::checksum_id)
-          .destination(server)
-          .add_ool(blob, machio::ool_copy::virtual_copy)  // borrowed until sent
-          .append(demo::fields_of(fields))
-          .build();
   out.say(
       "sending checksum with %zu MiB out of line: the kernel maps a copy into the server; "
       "the message itself stays %zu bytes",
-      blob.size() >> 20, sizeof(demo::checksum_request));
-
-  machio::received_message reply =
-      co_await machio::async_call(ex, std::move(request), demo::use_awaitable);
-  const auto answer = demo::read_reply<demo::checksum_reply>(reply, demo::checksum_id);
-  out.say("the server (pid %d) computed FNV-1a 0x%016llx, I computed 0x%016llx: %s",
-          demo::sender_pid(reply), static_cast<unsigned long long>(answer.fnv1a),
+      blob.size() >> 20, machio::mig::request_layout<demo::checksum>.max_size);
+  // Borrowed until sent; sent as a virtual copy.
+  const std::uint64_t theirs = co_await machio::mig::async_call<demo::checksum>(
+      ex, server, std::span<const std::byte>(blob), demo::use_awaitable);
+  out.say("the server computed FNV-1a 0x%016llx, I computed 0x%016llx: %s",
+          static_cast<unsigned long long>(theirs),
           static_cast<unsigned long long>(mine),
-          answer.fnv1a == mine ? "checksum matches" : "checksum MISMATCH");
-  if (answer.fnv1a != mine) throw std::runtime_error("the server's checksum differs");
+          theirs == mine ? "checksum matches" : "checksum MISMATCH");
+  if (theirs != mine) throw std::runtime_error("the server's checksum differs");
 }
 
 }  // namespace

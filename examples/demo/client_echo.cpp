@@ -3,6 +3,7 @@
 // and gets the server's error reply.
 #include "client.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <stdexcept>
@@ -14,32 +15,17 @@ namespace {
 constexpr demo::transcript out("client A");
 
 // [echo]
-// echo: sends text, awaits the same text back.
+// echo: sends text, awaits the same text back. The request is packed as MIG packs it, the
+// reply checked as MIG's client stub checks it.
 demo::awaitable<void> echo(demo::executor ex, const machio::send_right& server,
                            std::string_view text) {
-  demo::echo_request fields{};
-  fields.ndr = machio::mig::ndr_record;
-  fields.text_count = static_cast<mach_msg_type_number_t>(text.size());
-  std::memcpy(fields.text, text.data(), text.size());
-  machio::message request = machio::message_builder(demo::echo_id)
-                                .destination(server)  // COPY_SEND: we keep our send right
-                                .append(demo::fields_of(fields))
-                                .build();
   out.say("sending echo(\"%.*s\") on a copy of my send right, with a send-once right for the reply",
           static_cast<int>(text.size()), text.data());
-
-  machio::received_message reply =
-      co_await machio::async_call(ex, std::move(request), demo::use_awaitable);
-  // The text is variable-length: MIG may send only the bytes in use.
-  const auto answer = demo::read_reply<demo::echo_reply>(
-      reply, demo::echo_id, offsetof(demo::echo_reply, text) - offsetof(demo::echo_reply, ndr));
-  const std::string_view back(answer.text,
-                              std::min<std::size_t>(answer.text_count, demo::max_text));
-  out.say(
-      "echo answered \"%.*s\" (the reply came from pid %d, through the send-once right, "
-      "now used up)",
-      static_cast<int>(back.size()), back.data(), demo::sender_pid(reply));
-  if (back != text) throw std::runtime_error("echo answered different text");
+  const auto back =
+      co_await machio::mig::async_call<demo::echo>(ex, server, text, demo::use_awaitable);
+  out.say("echo answered \"%.*s\" (through the send-once right, now used up)",
+          static_cast<int>(back.size()), back.data());
+  if (back.view() != text) throw std::runtime_error("echo answered different text");
 }
 // [echo]
 
@@ -51,27 +37,15 @@ struct fibonacci_result {
 
 demo::awaitable<fibonacci_result> fibonacci(demo::executor ex, const machio::send_right& server,
                                             std::uint32_t n) {
-  demo::fibonacci_request fields{};
-  fields.ndr = machio::mig::ndr_record;
-  fields.n = n;
   out.say("sending fibonacci(%u)", n);
-  machio::message request = machio::message_builder(demo::fibonacci_id)
-                                .destination(server)
-                                .append(demo::fields_of(fields))
-                                .build();
-  machio::received_message reply =
-      co_await machio::async_call(ex, std::move(request), demo::use_awaitable);
-  fibonacci_result result;
-  const auto answer = demo::read_reply<demo::fibonacci_reply>(reply, demo::fibonacci_id, result.ec);
-  if (result.ec) {
-    out.say("fibonacci(%u): the server (pid %d) replied with an error: %s", n,
-            demo::sender_pid(reply), result.ec.message().c_str());
+  auto [ec, value] = co_await machio::mig::async_call<demo::fibonacci>(
+      ex, server, n, boost::asio::as_tuple(demo::use_awaitable));
+  if (ec) {
+    out.say("fibonacci(%u): the server replied with an error: %s", n, ec.message().c_str());
   } else {
-    result.value = answer.value;
-    out.say("fibonacci(%u) = %llu (reply from pid %d)", n,
-            static_cast<unsigned long long>(answer.value), demo::sender_pid(reply));
+    out.say("fibonacci(%u) = %llu", n, static_cast<unsigned long long>(value));
   }
-  co_return result;
+  co_return fibonacci_result{ec, value};
 }
 
 // What fibonacci(n) must be, computed here.

@@ -1,5 +1,5 @@
 // The demo's server: checks in demo::service_name and serves the four routines of
-// protocol.hpp with machio's server layer, printing what happens in plain words.
+// demo.defs with machio's server layer, printing what happens in plain words.
 //
 // Output contract (the launcher and the demo test read it): "server: ready" once the name
 // is checked in; one "server: ..." line per request; "server: shutting down" on SIGTERM or
@@ -8,7 +8,7 @@
 #include "transcript.hpp"
 
 #include <machio/bootstrap.hpp>
-#include <machio/message_builder.hpp>
+#include <machio/mig/async_call.hpp>
 #include <machio/server.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -40,87 +40,66 @@ std::uint64_t fibonacci(std::uint32_t n) {
 }
 
 void add_handlers(machio::server& server) {
-  using namespace demo;
+  namespace mig = machio::mig;
 
-  // echo: the text comes back. The struct ends in a variable-length array, so shorter
-  // requests are accepted (min_size); the handler checks text_count against what came.
-  server.handle<echo_request, echo_reply>(
-      echo_id,
-      [](machio::server_request<echo_request, echo_reply>& r) -> asio::awaitable<kern_return_t> {
-        const std::size_t room = r.size() - offsetof(echo_request, text);
-        if (r.args().text_count > std::min(room, max_text)) {
-          out.say("echo from pid %d: text_count %u does not fit the message, answered MIG_BAD_ARGUMENTS",
-              r.caller().pid(), r.args().text_count);
-          co_return MIG_BAD_ARGUMENTS;
-        }
-        const std::string_view text(r.args().text, r.args().text_count);
-        r.reply().text_count = r.args().text_count;
-        std::copy(text.begin(), text.end(), r.reply().text);
-        out.say("echo from pid %d: \"%.*s\", answered with the same text", r.caller().pid(),
-            static_cast<int>(text.size()), text.data());
-        co_return KERN_SUCCESS;
-      },
-      {.min_size = offsetof(echo_request, text)});
+  // echo: the text comes back. MIG's checks (the Cnt word against the message's size, the
+  // terminator) have passed before the handler runs; the reply is sent at MIG's size.
+  server.handle<demo::echo>([](mig::server_call<demo::echo>& call) -> asio::awaitable<kern_return_t> {
+    const std::string_view text = call.arg<demo::echo_in::text>().view();
+    out.say("echo from pid %d: \"%.*s\", answered with the same text", call.caller().pid(),
+        static_cast<int>(text.size()), text.data());
+    co_return call.reply(text);
+  });
 
   // [fibonacci]
   // fibonacci: a computation, and the error path of the MIG rule for n too large.
-  server.handle<fibonacci_request, fibonacci_reply>(
-      fibonacci_id,
-      [](machio::server_request<fibonacci_request, fibonacci_reply>& r) -> asio::awaitable<kern_return_t> {
-        const std::uint32_t n = r.args().n;
-        if (n > max_fibonacci) {
-          out.say("fibonacci(%u) from pid %d: too large for 64 bits, answered KERN_INVALID_ARGUMENT", n,
-              r.caller().pid());
-          co_return KERN_INVALID_ARGUMENT;
-        }
-        r.reply().value = fibonacci(n);
-        out.say("fibonacci(%u) from pid %d: answered %llu", n, r.caller().pid(),
-            static_cast<unsigned long long>(r.reply().value));
-        co_return KERN_SUCCESS;
-      });
+  server.handle<demo::fibonacci>([](mig::server_call<demo::fibonacci>& call) -> asio::awaitable<kern_return_t> {
+    const std::uint32_t n = call.arg<demo::fibonacci_in::n>();
+    if (n > demo::max_fibonacci) {
+      out.say("fibonacci(%u) from pid %d: too large for 64 bits, answered KERN_INVALID_ARGUMENT", n,
+          call.caller().pid());
+      co_return KERN_INVALID_ARGUMENT;
+    }
+    const std::uint64_t value = fibonacci(n);
+    out.say("fibonacci(%u) from pid %d: answered %llu", n, call.caller().pid(),
+        static_cast<unsigned long long>(value));
+    co_return call.reply(value);
+  });
   // [fibonacci]
 
   // [call_me_back]
-  // call_me_back: the request carries a send right; the server takes it (now it owns it),
-  // sends a message through it, then replies.
-  server.handle<call_me_back_request, call_me_back_reply>(
-      call_me_back_id,
-      [](machio::server_request<call_me_back_request, call_me_back_reply>& r) -> asio::awaitable<kern_return_t> {
-        machio::send_right callback = r.message().take_send_right(0);
-        out.say("call_me_back from pid %d: received a send right to the client's callback port", r.caller().pid());
-        machio::message note = machio::message_builder(callback_id)
-                                   .destination(std::move(callback))  // the message owns it now
-                                   .append_value(machio::mig::ndr_record)
-                                   .append_value(r.args().cookie)
-                                   .append_value(static_cast<std::int32_t>(::getpid()))
-                                   .build();
-        auto [ec, unsent] = co_await machio::async_send(co_await asio::this_coro::executor, std::move(note),
-                                                        asio::as_tuple(asio::use_awaitable));
+  // call_me_back: the request carries a send right, which the handler owns once it takes
+  // it from the call; it sends the callback routine through it, then replies.
+  server.handle<demo::call_me_back>(
+      [](mig::server_call<demo::call_me_back>& call) -> asio::awaitable<kern_return_t> {
+        machio::send_right listener = std::move(call.arg<demo::call_me_back_in::listener>());
+        const std::uint32_t cookie = call.arg<demo::call_me_back_in::cookie>();
+        out.say("call_me_back from pid %d: received a send right to the client's callback port", call.caller().pid());
+        auto [ec] = co_await mig::async_send<demo::callback>(co_await asio::this_coro::executor, listener, cookie,
+                                                             static_cast<std::int32_t>(::getpid()),
+                                                             asio::as_tuple(asio::use_awaitable));
         if (ec) {
           out.say("call_me_back from pid %d: the callback could not be sent (%s), answered that error",
-              r.caller().pid(), ec.message().c_str());
+              call.caller().pid(), ec.message().c_str());
           co_return KERN_FAILURE;
         }
-        out.say("call_me_back from pid %d: sent cookie %u and our pid through that right (it went with the "
-            "message), answered KERN_SUCCESS",
-            r.caller().pid(), r.args().cookie);
+        out.say("call_me_back from pid %d: sent cookie %u and our pid through that right (released when the "
+            "handler ends), answered KERN_SUCCESS",
+            call.caller().pid(), cookie);
         co_return KERN_SUCCESS;
-      },
-      {.descriptors = {machio::port_send()}});
+      });
   // [call_me_back]
 
-  // checksum: the request carries an out-of-line region, mapped into this process.
-  server.handle<checksum_request, checksum_reply>(
-      checksum_id,
-      [](machio::server_request<checksum_request, checksum_reply>& r) -> asio::awaitable<kern_return_t> {
-        machio::ool_region blob = r.message().take_ool(0);  // unmapped when `blob` goes
-        r.reply().fnv1a = fnv1a(blob.bytes());
-        out.say("checksum from pid %d: the region was mapped into the server, %zu bytes; answered FNV-1a "
-            "%016llx",
-            r.caller().pid(), blob.bytes().size(), static_cast<unsigned long long>(r.reply().fnv1a));
-        co_return KERN_SUCCESS;
-      },
-      {.descriptors = {machio::ool_memory()}});
+  // checksum: the request carries an out-of-line region, mapped into this process; the
+  // count MIG sends beside it has been checked against the region's size.
+  server.handle<demo::checksum>([](mig::server_call<demo::checksum>& call) -> asio::awaitable<kern_return_t> {
+    const auto& blob = call.arg<demo::checksum_in::blob>();  // unmapped when the call ends
+    const std::uint64_t sum = demo::fnv1a(std::as_bytes(blob.elements()));
+    out.say("checksum from pid %d: the region was mapped into the server, %zu bytes; answered FNV-1a "
+        "%016llx",
+        call.caller().pid(), blob.elements().size(), static_cast<unsigned long long>(sum));
+    co_return call.reply(sum);
+  });
 }
 
 }  // namespace

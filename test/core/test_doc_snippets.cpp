@@ -107,6 +107,10 @@ BOOST_AUTO_TEST_CASE(tutorial_quotes_only_compiled_code) {
         {"examples/demo/client.hpp", "examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
 }
 
+BOOST_AUTO_TEST_CASE(mig_page_quotes_only_compiled_code) {
+  check("doc/mig.md", {}, {"examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
+}
+
 BOOST_AUTO_TEST_CASE(iokit_page_matches_the_usb_example) {
   check("doc/iokit.md", {"examples/usb_watch.cpp"});
 }

@@ -10,6 +10,7 @@
 //   c_string<N>,               std::string_view, shorter than N       MIG_ARRAY_TOO_LARGE
 //   bounded_c_string<N>        (the text up to a NUL it holds)
 //   ool_array<T>               std::span<const T>                    borrowed, copied
+//                              (std::span<const std::byte> too, for 1-byte T)
 //                              mig::ool_data<T>&&                     the region leaves
 //   port<MOVE_SEND>            send_right&&                           consumed
 //   port<COPY_SEND>            const send_right&                      borrowed
@@ -104,6 +105,17 @@ struct encoder<ool_array<T>> {
     b.add_ool(std::as_bytes(v), ool_copy::virtual_copy);
   }
   static void describe(message_builder& b, ool_data<T>&& v) { b.add_ool(std::move(v.region)); }
+  // An array of one-byte elements (MACH_MSG_TYPE_BYTE, pointer_t) also takes raw bytes.
+  static std::size_t count(std::span<const std::byte> v) noexcept
+    requires(sizeof(T) == 1 && !std::is_same_v<T, std::byte>)
+  {
+    return v.size();
+  }
+  static void describe(message_builder& b, std::span<const std::byte> v)
+    requires(sizeof(T) == 1 && !std::is_same_v<T, std::byte>)
+  {
+    b.add_ool(v, ool_copy::virtual_copy);
+  }
 };
 
 template <mach_msg_type_name_t D>
