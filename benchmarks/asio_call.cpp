@@ -52,20 +52,7 @@ void serve(mach_port_t port) {
 // Runs `client` against a server thread; the time per call.
 template <class Client>
 double with_server(Client client) {
-  auto server = machio::receive_right::allocate_pair();
-  std::thread t([&] { serve(server.receive.get()); });
-  const auto t0 = clock_type::now();
-  client(server.send);
-  const double ns = ns_per(t0, calls);
-  mach_msg_header_t stop{};
-  stop.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
-  stop.msgh_size = sizeof stop;
-  stop.msgh_remote_port = server.send.get();
-  stop.msgh_id = stop_id;
-  check(mach_msg(&stop, MACH_SEND_MSG, sizeof stop, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS,
-        "stop");
-  t.join();
-  return ns;
+  return with_server_thread(serve, client, calls, stop_id);
 }
 
 double raw_run() {

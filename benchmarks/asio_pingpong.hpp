@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -99,6 +100,27 @@ inline double median(std::vector<double> v) {
 
 inline double ns_per(clock_type::time_point t0, int round_trips) {
   return std::chrono::duration<double, std::nano>(clock_type::now() - t0).count() / round_trips;
+}
+
+// Runs `client(send_right)` against `serve(receive_name)` on a thread of its own and
+// returns the client's time per call over `calls`. The server must return when it
+// receives a message of id `stop_id`, which this sends it after the client is done.
+template <class Serve, class Client>
+double with_server_thread(Serve serve, Client client, int calls, mach_msg_id_t stop_id) {
+  auto server = machio::receive_right::allocate_pair();
+  std::thread t([&] { serve(server.receive.get()); });
+  const auto t0 = clock_type::now();
+  client(server.send);
+  const double ns = ns_per(t0, calls);
+  mach_msg_header_t stop{};
+  stop.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+  stop.msgh_size = sizeof stop;
+  stop.msgh_remote_port = server.send.get();
+  stop.msgh_id = stop_id;
+  check(mach_msg(&stop, MACH_SEND_MSG, sizeof stop, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS,
+        "stop");
+  t.join();
+  return ns;
 }
 
 // The event loop's floor (asio_pingpong_floor.cpp): the two-thread ping-pong through
