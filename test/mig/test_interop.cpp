@@ -106,6 +106,17 @@ BOOST_AUTO_TEST_CASE(every_layout_is_the_struct_mig_generates) {
 
   BOOST_TEST(mig::request_layout<idl::note>.max_size == sizeof(__Request__note_t));
 
+  constexpr auto& moves_rq = mig::request_layout<idl::moves>;
+  BOOST_TEST(moves_rq.max_size == sizeof(__Request__moves_t));
+  BOOST_TEST(moves_rq.descriptor_count == 3u);
+  MACHIO_FIELD(moves_rq, 0, descriptor_offset, __Request__moves_t, recv);
+  MACHIO_FIELD(moves_rq, 1, descriptor_offset, __Request__moves_t, once);
+  MACHIO_FIELD(moves_rq, 2, descriptor_offset, __Request__moves_t, poly);
+  constexpr auto& moves_rp = mig::reply_layout<idl::moves>;
+  BOOST_TEST(moves_rp.max_size == sizeof(__Reply__moves_t));
+  BOOST_TEST(moves_rp.complex);
+  MACHIO_FIELD(moves_rp, 0, descriptor_offset, __Reply__moves_t, once_back);
+
   constexpr auto& two_rq = mig::request_layout<idl::two>;
   BOOST_TEST(two_rq.max_size == sizeof(__Request__two_t));
   MACHIO_FIELD(two_rq, 1, count_word, __Request__two_t, bCnt);
@@ -140,6 +151,8 @@ struct machio_server {
   // ordering between them, which a race detector cannot see through machd's socket.
   std::atomic<int> note{0};
   std::atomic<bool> owner_seen{false};
+  std::atomic<bool> receive_seen{false};
+  std::atomic<int> poly_right{-1};  //!< the any_right alternative moves' poly arrived as
 
   machio_server() {
     server.handle<idl::echo>([](mig::server_call<idl::echo>& c) -> awaitable {
@@ -177,6 +190,12 @@ struct machio_server {
       joined.insert(joined.end(), b.begin(), b.end());
       joined.resize(std::min<std::size_t>(joined.size(), 16));
       co_return c.reply(std::span<const std::int32_t>(joined));
+    });
+    server.handle<idl::moves>([this](mig::server_call<idl::moves>& c) -> awaitable {
+      auto& [recv, once, poly] = c.in();
+      receive_seen = static_cast<bool>(recv);  // released when the call ends: it was moved here
+      poly_right = static_cast<int>(poly.index());
+      co_return c.reply(std::move(once));  // the send-once right goes back, MOVE_SEND_ONCE
     });
     server.async_run(asio::bind_cancellation_slot(stop.slot(), [](error_code) {}));
     runner = std::thread([this] { io.run(); });
@@ -272,13 +291,27 @@ BOOST_AUTO_TEST_CASE(migs_generated_client_calls_a_machio_server) {
   BOOST_TEST(c[4] == 5);
   // note is one-way: the call after it was answered, so note was handled first.
   BOOST_TEST(s.note == 77);
+  // Rights of every other disposition: a receive right moved, a send-once right made (and
+  // moved back), a polymorphic one sent MAKE_SEND.
+  mach_port_t moved = MACH_PORT_NULL;
+  BOOST_REQUIRE(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &moved) == KERN_SUCCESS);
+  mach_port_t once_back = MACH_PORT_NULL;
+  BOOST_TEST(moves(server, moved, mine.get(), mine.get(), MACH_MSG_TYPE_MAKE_SEND, &once_back) == KERN_SUCCESS);
+  BOOST_TEST(s.receive_seen);
+  BOOST_TEST(s.poly_right == 1);  // mig::any_right's send_right
+  mach_port_type_t type = 0;
+  BOOST_TEST(mach_port_type(mach_task_self(), once_back, &type) == KERN_SUCCESS);
+  BOOST_TEST((type & MACH_PORT_TYPE_SEND_ONCE) != 0u);
+  (void)mach_port_deallocate(mach_task_self(), once_back);
+  BOOST_TEST(mach_port_type(mach_task_self(), moved, &type) == KERN_INVALID_NAME);  // it left with the message
+
   // MIG's stubs keep a reply port per thread (mig_get_reply_port) for the thread's life;
   // give it back so the task's names are as they were.
   mig_dealloc_reply_port(MACH_PORT_NULL);
 }
 
 BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
-  mig_server s(9);
+  mig_server s(10);
   asio::io_context io;
   const auto ex = io.get_executor();
   constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
@@ -336,6 +369,11 @@ BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
         BOOST_TEST(!e9);
         BOOST_TEST(joined.size() == 5u);
         BOOST_TEST(joined[4] == 5);
+
+        auto [e10, once_back] = co_await mig::async_call<idl::moves>(ex, server, machio::receive_right::allocate(),
+                                                                     mine, mine.make_send(), nothrow);
+        BOOST_TEST(!e10);
+        BOOST_TEST(static_cast<bool>(once_back));
       },
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
@@ -343,6 +381,8 @@ BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
   io.run();
   s.join();
   BOOST_TEST(s.state.owner_seen);
+  BOOST_TEST(s.state.receive_seen);
+  BOOST_TEST(s.state.poly_type == MACH_MSG_TYPE_PORT_SEND);
   BOOST_TEST(s.state.note == 77);
 }
 

@@ -80,7 +80,7 @@ typedef function_table_entry   *function_table_t;
 #endif /* AUTOTEST */
 
 #ifndef	interop_MSG_COUNT
-#define	interop_MSG_COUNT	8
+#define	interop_MSG_COUNT	9
 #endif	/* interop_MSG_COUNT */
 
 #include <mach/std_types.h>
@@ -211,6 +211,22 @@ kern_return_t two
 	mach_msg_type_number_t bCnt,
 	ip_words_t c,
 	mach_msg_type_number_t *cCnt
+);
+
+/* Routine moves */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+kern_return_t moves
+(
+	mach_port_t server,
+	mach_port_t recv,
+	mach_port_t once,
+	mach_port_t poly,
+	mach_msg_type_name_t polyPoly,
+	mach_port_t *once_back
 );
 
 __END_DECLS
@@ -346,6 +362,22 @@ __END_DECLS
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t recv;
+		mach_msg_port_descriptor_t once;
+		mach_msg_port_descriptor_t poly;
+		/* end of the kernel processed data */
+	} __Request__moves_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Request__interop_subsystem__defined */
 
 /* union of all requests */
@@ -361,6 +393,7 @@ union __RequestUnion__interop_subsystem {
 	__Request__rights_t Request_rights;
 	__Request__note_t Request_note;
 	__Request__two_t Request_two;
+	__Request__moves_t Request_moves;
 };
 #endif /* !__RequestUnion__interop_subsystem__defined */
 /* typedefs for all replies */
@@ -481,6 +514,20 @@ union __RequestUnion__interop_subsystem {
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t once_back;
+		/* end of the kernel processed data */
+	} __Reply__moves_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Reply__interop_subsystem__defined */
 
 /* union of all replies */
@@ -496,6 +543,7 @@ union __ReplyUnion__interop_subsystem {
 	__Reply__rights_t Reply_rights;
 	__Reply__note_t Reply_note;
 	__Reply__two_t Reply_two;
+	__Reply__moves_t Reply_moves;
 };
 #endif /* !__RequestUnion__interop_subsystem__defined */
 
@@ -508,7 +556,8 @@ union __ReplyUnion__interop_subsystem {
     { "give", 4204 },\
     { "rights", 4205 },\
     { "note", 4206 },\
-    { "two", 4207 }
+    { "two", 4207 },\
+    { "moves", 4208 }
 #endif
 
 #ifdef __AfterMigUserHeader

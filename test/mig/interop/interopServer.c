@@ -114,6 +114,9 @@ mig_internal novalue _Xnote
 mig_internal novalue _Xtwo
 	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
 
+mig_internal novalue _Xmoves
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
 
 #if ( __MigTypeCheck )
 #if __MIG_check__Request__interop_subsystem__
@@ -941,13 +944,137 @@ mig_internal novalue _Xtwo
 	__AfterRcvRpc(4207, "two")
 }
 
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__moves_t__defined)
+#define __MIG_check__Request__moves_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__moves_t(__attribute__((__unused__)) __Request__moves_t *In0P)
+{
+
+	typedef __Request__moves_t __Request;
+#if	__MigTypeCheck
+	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->msgh_body.msgh_descriptor_count != 3) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (In0P->recv.type != MACH_MSG_PORT_DESCRIPTOR ||
+	    In0P->recv.disposition != 16)
+		return MIG_TYPE_ERROR;
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (In0P->once.type != MACH_MSG_PORT_DESCRIPTOR ||
+	    In0P->once.disposition != 18)
+		return MIG_TYPE_ERROR;
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (In0P->poly.type != MACH_MSG_PORT_DESCRIPTOR)
+		return MIG_TYPE_ERROR;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__moves_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine moves */
+mig_internal novalue _Xmoves
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t recv;
+		mach_msg_port_descriptor_t once;
+		mach_msg_port_descriptor_t poly;
+		/* end of the kernel processed data */
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__moves_t Reply __attribute__((unused));
+	typedef __Request__moves_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+#ifdef	__MIG_check__Request__moves_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__moves_t__defined */
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t once_backTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		18,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	kern_return_t RetCode;
+	__DeclareRcvRpc(4208, "moves")
+	__BeforeRcvRpc(4208, "moves")
+
+#if	defined(__MIG_check__Request__moves_t__defined)
+	check_result = __MIG_check__Request__moves_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__moves_t__defined) */
+
+#if	UseStaticTemplates
+	OutP->once_back = once_backTemplate;
+#else	/* UseStaticTemplates */
+	OutP->once_back.disposition = 18;
+#if !(defined(KERNEL) && defined(__LP64__))
+	OutP->once_back.pad1 = 0;
+#endif
+	OutP->once_back.pad2 = 0;
+	OutP->once_back.type = MACH_MSG_PORT_DESCRIPTOR;
+#if defined(KERNEL)
+	OutP->once_back.pad_end = 0;
+#endif
+#endif	/* UseStaticTemplates */
+
+
+	RetCode = srv_moves(In0P->Head.msgh_request_port, In0P->recv.name, In0P->once.name, In0P->poly.name, In0P->poly.disposition, &OutP->once_back.name);
+	if (RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, RetCode);
+	}
+
+	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	OutP->msgh_body.msgh_descriptor_count = 1;
+	__AfterRcvRpc(4208, "moves")
+}
+
 
 
 /* Description of this subsystem, for use in direct RPC */
 const struct srv_interop_subsystem srv_interop_subsystem = {
 	interop_server_routine,
 	4200,
-	4208,
+	4209,
 	(mach_msg_size_t)sizeof(union __ReplyUnion__srv_interop_subsystem),
 	(vm_address_t)0,
 	{
@@ -967,6 +1094,8 @@ const struct srv_interop_subsystem srv_interop_subsystem = {
           (mig_stub_routine_t) _Xnote, 2, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__note_t)},
           { (mig_impl_routine_t) 0,
           (mig_stub_routine_t) _Xtwo, 7, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__two_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xmoves, 6, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__moves_t)},
 	}
 };
 
@@ -991,7 +1120,7 @@ mig_external boolean_t interop_server
 	OutHeadP->msgh_id = InHeadP->msgh_id + 100;
 	OutHeadP->msgh_reserved = 0;
 
-	if ((InHeadP->msgh_id > 4207) || (InHeadP->msgh_id < 4200) ||
+	if ((InHeadP->msgh_id > 4208) || (InHeadP->msgh_id < 4200) ||
 	    ((routine = srv_interop_subsystem.routine[InHeadP->msgh_id - 4200].stub_routine) == 0)) {
 		((mig_reply_error_t *)OutHeadP)->NDR = NDR_record;
 		((mig_reply_error_t *)OutHeadP)->RetCode = MIG_BAD_ID;
@@ -1008,7 +1137,7 @@ mig_external mig_routine_t interop_server_routine
 
 	msgh_id = InHeadP->msgh_id - 4200;
 
-	if ((msgh_id > 7) || (msgh_id < 0))
+	if ((msgh_id > 8) || (msgh_id < 0))
 		return 0;
 
 	return srv_interop_subsystem.routine[msgh_id].stub_routine;

@@ -80,7 +80,7 @@ typedef function_table_entry   *function_table_t;
 #endif /* AUTOTEST */
 
 #ifndef	interop_MSG_COUNT
-#define	interop_MSG_COUNT	8
+#define	interop_MSG_COUNT	9
 #endif	/* interop_MSG_COUNT */
 
 #include <mach/std_types.h>
@@ -222,6 +222,23 @@ kern_return_t srv_two
 	mach_msg_type_number_t *cCnt
 );
 
+/* Routine moves */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_moves
+(
+	mach_port_t server,
+	mach_port_t recv,
+	mach_port_t once,
+	mach_port_t poly,
+	mach_msg_type_name_t polyPoly,
+	mach_port_t *once_back
+);
+
 #ifdef	mig_external
 mig_external
 #else
@@ -248,7 +265,7 @@ extern const struct srv_interop_subsystem {
 	unsigned int	maxsize;	/* Max msg size */
 	vm_address_t	reserved;	/* Reserved */
 	struct routine_descriptor	/* Array of routine descriptors */
-		routine[8];
+		routine[9];
 } srv_interop_subsystem;
 
 /* typedefs for all requests */
@@ -371,6 +388,22 @@ extern const struct srv_interop_subsystem {
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t recv;
+		mach_msg_port_descriptor_t once;
+		mach_msg_port_descriptor_t poly;
+		/* end of the kernel processed data */
+	} __Request__moves_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Request__interop_subsystem__defined */
 
 
@@ -387,6 +420,7 @@ union __RequestUnion__srv_interop_subsystem {
 	__Request__rights_t Request_rights;
 	__Request__note_t Request_note;
 	__Request__two_t Request_two;
+	__Request__moves_t Request_moves;
 };
 #endif /* __RequestUnion__srv_interop_subsystem__defined */
 /* typedefs for all replies */
@@ -507,6 +541,20 @@ union __RequestUnion__srv_interop_subsystem {
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t once_back;
+		/* end of the kernel processed data */
+	} __Reply__moves_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Reply__interop_subsystem__defined */
 
 
@@ -523,6 +571,7 @@ union __ReplyUnion__srv_interop_subsystem {
 	__Reply__rights_t Reply_rights;
 	__Reply__note_t Reply_note;
 	__Reply__two_t Reply_two;
+	__Reply__moves_t Reply_moves;
 };
 #endif /* __ReplyUnion__srv_interop_subsystem__defined */
 
@@ -535,7 +584,8 @@ union __ReplyUnion__srv_interop_subsystem {
     { "give", 4204 },\
     { "rights", 4205 },\
     { "note", 4206 },\
-    { "two", 4207 }
+    { "two", 4207 },\
+    { "moves", 4208 }
 #endif
 
 #ifdef __AfterMigServerHeader

@@ -1568,3 +1568,237 @@ mig_external kern_return_t two
 
 	return KERN_SUCCESS;
 }
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__moves_t__defined)
+#define __MIG_check__Reply__moves_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__moves_t(__Reply__moves_t *Out0P)
+{
+
+	typedef __Reply__moves_t __Reply __attribute__((unused));
+	boolean_t msgh_simple;
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4308) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+	msgh_simple = !(Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((msgh_simple || Out0P->msgh_body.msgh_descriptor_count != 1 ||
+	    msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	    (!msgh_simple || msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	    ((mig_reply_error_t *)Out0P)->RetCode == KERN_SUCCESS))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (msgh_simple) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+#if	__MigTypeCheck
+	if (Out0P->once_back.type != MACH_MSG_PORT_DESCRIPTOR ||
+	    Out0P->once_back.disposition != 18) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__moves_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine moves */
+mig_external kern_return_t moves
+(
+	mach_port_t server,
+	mach_port_t recv,
+	mach_port_t once,
+	mach_port_t poly,
+	mach_msg_type_name_t polyPoly,
+	mach_port_t *once_back
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t recv;
+		mach_msg_port_descriptor_t once;
+		mach_msg_port_descriptor_t poly;
+		/* end of the kernel processed data */
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t once_back;
+		/* end of the kernel processed data */
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t once_back;
+		/* end of the kernel processed data */
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+
+#ifdef	__MIG_check__Reply__moves_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__moves_t__defined */
+
+	__DeclareSendRpc(4208, "moves")
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t recvTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		16,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t onceTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		21,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t polyTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		((mach_msg_type_name_t)-1),
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	InP->msgh_body.msgh_descriptor_count = 3;
+#if	UseStaticTemplates
+	InP->recv = recvTemplate;
+	InP->recv.name = recv;
+#else	/* UseStaticTemplates */
+	InP->recv.name = recv;
+	InP->recv.disposition = 16;
+	InP->recv.type = MACH_MSG_PORT_DESCRIPTOR;
+#endif	/* UseStaticTemplates */
+
+#if	UseStaticTemplates
+	InP->once = onceTemplate;
+	InP->once.name = once;
+#else	/* UseStaticTemplates */
+	InP->once.name = once;
+	InP->once.disposition = 21;
+	InP->once.type = MACH_MSG_PORT_DESCRIPTOR;
+#endif	/* UseStaticTemplates */
+
+#if	UseStaticTemplates
+	InP->poly = polyTemplate;
+	InP->poly.name = poly;
+	InP->poly.disposition = polyPoly;
+#else	/* UseStaticTemplates */
+	InP->poly.name = poly;
+	InP->poly.disposition = polyPoly;
+	InP->poly.type = MACH_MSG_PORT_DESCRIPTOR;
+#endif	/* UseStaticTemplates */
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits = MACH_MSGH_BITS_COMPLEX|
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4208;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4208, "moves")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4208, "moves")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__moves_t__defined)
+	check_result = __MIG_check__Reply__moves_t((__Reply__moves_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__moves_t__defined) */
+
+	*once_back = Out0P->once_back.name;
+	return KERN_SUCCESS;
+}

@@ -84,6 +84,18 @@ kern_return_t srv_rights(mach_port_t, ip_send_rights_t list, mach_msg_type_numbe
   return KERN_SUCCESS;
 }
 
+kern_return_t srv_moves(mach_port_t, mach_port_t recv, mach_port_t once, mach_port_t poly,
+                        mach_msg_type_name_t poly_type, mach_port_t* once_back) {
+  mach_port_type_t type = 0;
+  state->receive_seen = mach_port_type(mach_task_self(), recv, &type) == KERN_SUCCESS &&
+                        (type & MACH_PORT_TYPE_RECEIVE) != 0;
+  (void)mach_port_mod_refs(mach_task_self(), recv, MACH_PORT_RIGHT_RECEIVE, -1);
+  state->poly_type = poly_type;
+  if (poly_type == MACH_MSG_TYPE_PORT_SEND) (void)mach_port_deallocate(mach_task_self(), poly);
+  *once_back = once;  // moved back to the caller (MOVE_SEND_ONCE)
+  return KERN_SUCCESS;
+}
+
 kern_return_t srv_note(mach_port_t, int32_t value) {
   state->note = value;
   return KERN_SUCCESS;

@@ -8,6 +8,8 @@ struct interop_mig_server_state {
   mach_port_t receipts = MACH_PORT_NULL;  //!< give() answers a send right made from it
   bool owner_seen = false;                //!< give() got a non-null moved send right
   int note = 0;                           //!< the last note()
+  bool receive_seen = false;              //!< moves() got a receive right
+  mach_msg_type_name_t poly_type = 0;     //!< what moves()'s polymorphic right arrived as
   char blob_copy[4096] = {};              //!< blob() answers its copy from here
 };
 
