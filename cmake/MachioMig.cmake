@@ -47,6 +47,13 @@ function(machio_mig_generate target defs)
     cmake_path(ABSOLUTE_PATH include BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE)
     list(APPEND args "-I${include}")
   endforeach()
+  # What the C compiler Apple's mig runs defines for the target, which SDK .defs files test
+  # (through <mach/machine/thread_state.h>, for one).
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(arm64|aarch64|ARM64)$")
+    list(APPEND args -D__arm64__=1)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    list(APPEND args -D__x86_64__=1)
+  endif()
   foreach(define IN LISTS arg_DEFINES)
     list(APPEND args "-D${define}")
   endforeach()

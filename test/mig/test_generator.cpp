@@ -16,7 +16,8 @@ namespace mig = machio::mig;
 static_assert(ek::subsystem_base == 5100);
 static_assert(ek::scalars::id == 5100 && ek::arrays::id == 5101 && ek::strings::id == 5103);
 static_assert(ek::ool::id == 5104 && ek::ports::id == 5105 && ek::tokens::id == 5106);
-static_assert(ek::fallback::id == 5107 && ek::subsystem_end == 5108);
+static_assert(ek::ek_get_state::id == 5107 && ek::alarm::id == 5108);
+static_assert(ek::fallback::id == 5109 && ek::subsystem_end == 5110);
 
 // Scalars keep their C type (ctype: when given, else the .defs name); a struct type is one
 // value of its ctype; direction none is `in`.
@@ -48,7 +49,15 @@ static_assert(std::is_same_v<
 // the message body.
 static_assert(std::is_same_v<ek::tokens, mig::simpleroutine<5106, mig::in<mig::scalar<int32_t>>>>);
 // #if/#elif/#else: EK_WITH_EXTRA is not defined here. A C++ keyword gets a trailing _.
-static_assert(std::is_same_v<ek::fallback, mig::routine<5107, mig::out<mig::scalar<int32_t>>>>);
+// Function-like macros (with ##) name the routine; CountInOut puts the out array's capacity
+// in the request at the argument's place, as an input.
+static_assert(std::is_same_v<ek::ek_get_state,
+                             mig::routine<5107, mig::in<mig::scalar<int32_t>>, mig::in<mig::scalar<mach_msg_type_number_t>>,
+                                          mig::out<mig::bounded_array<int32_t, 8>>, mig::in<mig::scalar<int32_t>>>>);
+static_assert(ek::ek_get_state_in::stateCnt == 1 && ek::ek_get_state_in::tail == 2);
+// `polymorphic|MACH_MSG_TYPE_MAKE_SEND_ONCE`: sent and checked as the second.
+static_assert(std::is_same_v<ek::alarm, mig::simpleroutine<5108, mig::in<mig::port<MACH_MSG_TYPE_MAKE_SEND_ONCE>>>>);
+static_assert(std::is_same_v<ek::fallback, mig::routine<5109, mig::out<mig::scalar<int32_t>>>>);
 
 // Positions of the request arguments in server_call::in(), by their .defs names.
 static_assert(ek::scalars_in::a == 0 && ek::scalars_in::b == 1 && ek::scalars_in::d == 2);
@@ -62,4 +71,9 @@ BOOST_AUTO_TEST_CASE(generated_layouts_are_migs) {
   BOOST_TEST(mig::request_layout<ek::arrays>.max_size == 24 + 8 + 4 + 128 + 4 * 8);
   // 7 port descriptors and one OOL ports descriptor, then NDR and the array's Cnt word.
   BOOST_TEST(mig::request_layout<ek::ports>.max_size == 24 + 4 + 7 * 12 + 16 + 8 + 4);
+  // CountInOut, as migcom lays out get_state: flavor, stateCnt, tail in the request; the
+  // reply's return code, Cnt and up to 8 values.
+  BOOST_TEST(mig::request_layout<ek::ek_get_state>.max_size == 24 + 8 + 4 + 4 + 4);
+  BOOST_TEST(mig::request_layout<ek::ek_get_state>.fields[1].data_offset == 24u + 8 + 4);
+  BOOST_TEST(mig::reply_layout<ek::ek_get_state>.max_size == 24 + 8 + 4 + 4 + 8 * 4);
 }

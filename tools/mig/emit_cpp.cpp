@@ -219,9 +219,11 @@ class emitter {
     for (std::size_t i = 0; i < r.arguments.size(); ++i) {
       const argument& a = r.arguments[i];
       spelled += (spelled.empty() ? "" : "; ") + std::string(direction_word(a.direction)) + a.name + " : " + a.type_spelling;
+      bool count_in_out = false;
       for (const std::string& flag : a.flags) {
-        if (flag == "samecount" || flag == "countinout")
-          unsupported(a.where, "the " + flag + " flag changes MIG's layout and is not supported by machio-mig");
+        if (flag == "samecount")
+          unsupported(a.where, "the samecount flag changes MIG's layout and is not supported by machio-mig");
+        count_in_out = count_in_out || flag == "countinout";
         spelled += ", " + flag;
       }
       if (i == request_port) continue;
@@ -256,6 +258,17 @@ class emitter {
       }
       if (r.simple && wrapper != "in")
         unsupported(a.where, "simpleroutine " + r.name + " cannot have " + wrapper + " arguments: there is no reply");
+      if (count_in_out) {
+        // MIG: the request carries the caller's capacity for this out array, a Cnt word at
+        // the argument's place; the server answers at most that many. Here it is an input.
+        const bool variable_out = wrapper == "out" && a.type->shape == type_spec::form::array && a.type->variable &&
+                                  a.type->count != 0;
+        if (!variable_out)
+          unsupported(a.where, "machio-mig supports CountInOut on an out array[*:N] only");
+        kinds.push_back(std::string(ns) + "in<" + std::string(ns) + "scalar<mach_msg_type_number_t>>");
+        in_names.push_back(a.name + "Cnt");
+        notes.push_back(a.name + "Cnt: CountInOut: the most elements of " + a.name + " the caller accepts (an input)");
+      }
       kinds.push_back(std::string(ns) + wrapper + "<" + kind_of(*a.type, a.where) + ">");
       if (wrapper != "out") in_names.push_back(a.name);
     }

@@ -226,7 +226,17 @@ class parser {
       spec->size_bits = it->size_bits;
       spec->port = it->port;
     }
-    if (lex_.peek().is_punct('|')) fail(lex_.peek(), "IPC types with different in and out types are not supported by machio-mig");
+    if (lex_.peek().is_punct('|')) {
+      // `sent|received`: the disposition the sender uses, and the right the receiver must
+      // get (what MIG's server checks). machio sends and checks the port as the second.
+      const token bar = lex_.next();
+      const token second_name = lex_.next();
+      auto second = ipc_type(second_name);
+      if (!second || !spec->port || !second->port || second->msg_type.find("_PORT_") != std::string::npos)
+        fail(bar, "machio-mig supports `in|out` IPC types only as a port type with a MOVE_/COPY_/MAKE_ second");
+      second->where = t.where;
+      return second;
+    }
     return spec;
   }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <fstream>
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -124,8 +125,25 @@ class condition_parser {
     return v;
   }
   long long parse_and() {
+    long long v = parse_bit_or();
+    while (accept("&&")) v = parse_bit_or() && v;
+    return v;
+  }
+  // One character operator that is not the first of a two-character one (| of ||).
+  bool accept_single(char op) {
+    skip_space();
+    if (pos_ >= text_.size() || text_[pos_] != op || (pos_ + 1 < text_.size() && text_[pos_ + 1] == op)) return false;
+    ++pos_;
+    return true;
+  }
+  long long parse_bit_or() {
+    long long v = parse_bit_and();
+    while (accept_single('|')) v |= parse_bit_and();
+    return v;
+  }
+  long long parse_bit_and() {
     long long v = parse_equality();
-    while (accept("&&")) v = parse_equality() && v;
+    while (accept_single('&')) v &= parse_equality();
     return v;
   }
   long long parse_equality() {
@@ -196,7 +214,11 @@ class condition_parser {
 
 class preprocessor {
  public:
-  explicit preprocessor(const preprocessor_options& options) : options_(options), macros_(options.defines) {}
+  explicit preprocessor(const preprocessor_options& options) : options_(options), macros_(options.defines) {
+    // What the C compiler Apple's mig runs defines for every 64-bit Darwin target, and
+    // .defs files test (machine_types.defs picks 64-bit types with it).
+    macros_.emplace("__LP64__", "1");
+  }
 
   preprocessed run(const fs::path& file) {
     include(file, {nullptr, 0});
@@ -272,11 +294,16 @@ class preprocessor {
     if (!active()) return;
     if (directive == "define") {
       const std::string name = first_name(argument, where);
-      if (argument.size() > name.size() && argument[name.size()] == '(')
-        throw defs_error(where, "function-like macro " + name + " is not supported by machio-mig");
-      macros_[name] = trim(std::string_view(argument).substr(name.size()));
+      functions_.erase(name);
+      if (argument.size() > name.size() && argument[name.size()] == '(') {
+        define_function(name, argument.substr(name.size() + 1), where);
+        macros_[name] = "0";  // for defined(); a function-like macro is 0 in #if
+      } else {
+        macros_[name] = trim(std::string_view(argument).substr(name.size()));
+      }
     } else if (directive == "undef") {
       macros_.erase(first_name(argument, where));
+      functions_.erase(first_name(argument, where));
     } else if (directive == "include") {
       include(resolve(argument, where, file), where);
     } else if (directive == "error") {
@@ -319,13 +346,108 @@ class preprocessor {
                                 (open == '"' ? " " + file.parent_path().string() : std::string()) + tried + ")");
   }
 
-  // Replaces object-like macros in a line of MIG text (outside quotes and <file names>
-  // cannot be told apart here, so a macro named like a header is expanded too: as cpp does).
-  std::string expand(const std::string& text, const location& where, int depth = 0) const {
-    if (macros_.empty()) return text;
-    if (depth > 16) throw defs_error(where, "macro expansion too deep (recursive #define?)");
+  struct function_macro {
+    std::vector<std::string> params;
+    std::string body;
+  };
+
+  // `NAME(` has been read; \p rest is "a, b) body".
+  void define_function(const std::string& name, const std::string& rest, const location& where) {
+    const std::size_t close = rest.find(')');
+    if (close == std::string::npos) throw defs_error(where, "#define " + name + "( without ')'");
+    function_macro f;
+    std::stringstream params(rest.substr(0, close));
+    for (std::string p; std::getline(params, p, ',');) {
+      p = trim(p);
+      if (p == "...") throw defs_error(where, "variadic macro " + name + " is not supported by machio-mig");
+      if (!p.empty()) f.params.push_back(p);
+    }
+    f.body = trim(std::string_view(rest).substr(close + 1));
+    functions_[name] = std::move(f);
+  }
+
+  // A function-like macro's body with its parameters replaced: by the argument as written
+  // next to ## (then pasted) or after # (then quoted), by the expanded argument elsewhere.
+  std::string substitute(const function_macro& f, const std::vector<std::string>& args, const location& where,
+                         const std::set<std::string>& disabled, int depth) const {
+    struct piece {
+      std::string text;
+      int param = -1;  // index into args, or -1
+      bool paste = false, space = false, stringize = false;
+    };
+    std::vector<piece> pieces;
+    const std::string& body = f.body;
+    for (std::size_t i = 0; i < body.size();) {
+      const char c = body[i];
+      if (c == '#' && i + 1 < body.size() && body[i + 1] == '#') {
+        pieces.push_back({"", -1, true});
+        i += 2;
+      } else if (std::isspace(static_cast<unsigned char>(c))) {
+        while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
+        pieces.push_back({" ", -1, false, true});
+      } else if (is_ident_start(c)) {
+        std::size_t j = i;
+        while (j < body.size() && is_ident_char(body[j])) ++j;
+        const std::string word = body.substr(i, j - i);
+        const auto p = std::find(f.params.begin(), f.params.end(), word);
+        pieces.push_back({word, p == f.params.end() ? -1 : static_cast<int>(p - f.params.begin())});
+        i = j;
+      } else if (c == '#') {
+        pieces.push_back({"#", -1, false, false, true});
+        ++i;
+      } else {
+        pieces.push_back({std::string(1, c)});
+        ++i;
+      }
+    }
+    auto neighbour_pastes = [&](std::size_t i, int step) {
+      for (std::size_t k = i + step; k < pieces.size(); k += step) {
+        if (pieces[k].space) continue;
+        return pieces[k].paste;
+      }
+      return false;
+    };
     std::string out;
-    bool changed = false;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      const piece& p = pieces[i];
+      if (p.paste) {
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        continue;
+      }
+      if (p.space) {
+        if (!neighbour_pastes(i, 1) && !(i > 0 && neighbour_pastes(i, -1) && pieces[i - 1].paste)) out += ' ';
+        continue;
+      }
+      if (p.stringize) {
+        std::size_t k = i + 1;
+        while (k < pieces.size() && pieces[k].space) ++k;
+        if (k < pieces.size() && pieces[k].param >= 0) {
+          out += '"' + args[static_cast<std::size_t>(pieces[k].param)] + '"';
+          i = k;
+          continue;
+        }
+        out += '#';
+        continue;
+      }
+      if (p.param < 0) {
+        out += p.text;
+        continue;
+      }
+      const std::string& arg = args[static_cast<std::size_t>(p.param)];
+      const bool raw = neighbour_pastes(i, 1) || (i > 0 && neighbour_pastes(i, -1));
+      out += raw ? arg : expand(arg, where, disabled, depth + 1);
+    }
+    return out;
+  }
+
+  // Replaces macros in a line of MIG text, as cpp does: an object-like macro by its body,
+  // `NAME(args)` of a function-like one by its substituted body (the call on one line);
+  // each replacement is expanded again with its own name disabled. Quoted text is kept.
+  std::string expand(const std::string& text, const location& where, const std::set<std::string>& disabled = {},
+                     int depth = 0) const {
+    if (macros_.empty()) return text;
+    if (depth > 32) throw defs_error(where, "macro expansion too deep (recursive #define?)");
+    std::string out;
     char quote = 0;
     for (std::size_t i = 0; i < text.size();) {
       const char c = text[i];
@@ -336,32 +458,66 @@ class preprocessor {
         continue;
       }
       if (c == '"') quote = c;
-      if (is_ident_start(c)) {
-        std::size_t j = i;
-        while (j < text.size() && is_ident_char(text[j])) ++j;
-        const std::string name = text.substr(i, j - i);
-        const auto it = macros_.find(name);
-        if (it != macros_.end()) {
-          out += it->second;
-          changed = true;
-        } else {
-          out += name;
-        }
-        i = j;
-        continue;
-      }
       if (std::isdigit(static_cast<unsigned char>(c))) {  // 0x1f is not the name x1f
         while (i < text.size() && is_ident_char(text[i])) out += text[i++];
         continue;
       }
-      out += c;
-      ++i;
+      if (!is_ident_start(c)) {
+        out += c;
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j < text.size() && is_ident_char(text[j])) ++j;
+      const std::string name = text.substr(i, j - i);
+      i = j;
+      if (disabled.count(name)) {
+        out += name;
+        continue;
+      }
+      std::set<std::string> inner = disabled;
+      inner.insert(name);
+      if (const auto f = functions_.find(name); f != functions_.end()) {
+        std::size_t k = j;
+        while (k < text.size() && std::isspace(static_cast<unsigned char>(text[k]))) ++k;
+        if (k >= text.size() || text[k] != '(') {  // the name alone is not a call
+          out += name;
+          continue;
+        }
+        std::vector<std::string> args(1);
+        int nesting = 0;
+        for (++k;; ++k) {
+          if (k >= text.size()) throw defs_error(where, "the call of macro " + name + " must end on its line");
+          const char a = text[k];
+          if (a == '(') ++nesting;
+          if (a == ')' && nesting-- == 0) break;
+          if (a == ',' && nesting == 0) {
+            args.emplace_back();
+            continue;
+          }
+          args.back() += a;
+        }
+        for (std::string& arg : args) arg = trim(arg);
+        if (f->second.params.empty() && args.size() == 1 && args[0].empty()) args.clear();
+        if (args.size() != f->second.params.size())
+          throw defs_error(where, "macro " + name + " takes " + std::to_string(f->second.params.size()) +
+                                      " arguments, given " + std::to_string(args.size()));
+        out += expand(substitute(f->second, args, where, disabled, depth), where, inner, depth + 1);
+        i = k + 1;
+        continue;
+      }
+      if (const auto m = macros_.find(name); m != macros_.end()) {
+        out += expand(m->second, where, inner, depth + 1);
+        continue;
+      }
+      out += name;
     }
-    return changed ? expand(out, where, depth + 1) : out;
+    return out;
   }
 
   const preprocessor_options& options_;
-  std::map<std::string, std::string> macros_;
+  std::map<std::string, std::string> macros_;  // every macro's name; object-like ones' bodies
+  std::map<std::string, function_macro> functions_;
   std::vector<conditional> conditionals_;
   preprocessed out_;
   int depth_ = 0;

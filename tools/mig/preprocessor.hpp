@@ -3,10 +3,10 @@
 // Apple's `mig` runs the C compiler's preprocessor before migcom; machio-mig does the same
 // work itself so that it needs no compiler driver and behaves alike on every host:
 // comments, line continuations, #include "..." and <...> (searched in the including
-// file's folder, then the -I folders), object-like #define and #undef, and
-// #if/#ifdef/#ifndef/#elif/#else/#endif with defined(), integers, ! && || == != < > <= >=
-// + - and parentheses. #pragma and #line are ignored; #error stops the run. Function-like
-// macros are refused: no .defs file of the SDK needs them.
+// file's folder, then the -I folders), #define (object-like, and function-like with # and
+// ##, each call on one line) and #undef, and #if/#ifdef/#ifndef/#elif/#else/#endif with
+// defined(), integers, ! && || == != < > <= >= + - and parentheses. #pragma and #line are
+// ignored; #error stops the run. __LP64__ is predefined, as for every 64-bit Darwin target.
 #ifndef MACHIO_MIG_TOOL_PREPROCESSOR_HPP
 #define MACHIO_MIG_TOOL_PREPROCESSOR_HPP
 
