@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -62,13 +61,11 @@ int main(int argc, char** argv) {
   std::string output, depfile, input;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&](const char* option) -> std::string {
-      if (arg.size() > std::strlen(option) && arg.compare(0, 2, "-I") == 0 && std::strcmp(option, "-I") == 0)
-        return arg.substr(2);
-      if (arg.size() > std::strlen(option) && arg.compare(0, 2, "-D") == 0 && std::strcmp(option, "-D") == 0)
-        return arg.substr(2);
+    // The option's value: joined to it (-Idir, as cc takes -I and -D) or the next argument.
+    auto value = [&](const std::string& option) -> std::string {
+      if (arg.size() > option.size()) return arg.substr(option.size());
       if (i + 1 >= argc) {
-        std::fprintf(stderr, "machio-mig: %s needs a value\n%s", option, usage);
+        std::fprintf(stderr, "machio-mig: %s needs a value\n%s", option.c_str(), usage);
         std::exit(2);
       }
       return argv[++i];

@@ -185,7 +185,7 @@ class condition_parser {
       std::size_t used = 0;
       const long long v = std::stoll(text_.substr(pos_), &used, 0);
       pos_ += used;
-      while (pos_ < text_.size() && std::strchr("uUlL", text_[pos_]) && text_[pos_] != '\0') ++pos_;
+      while (pos_ < text_.size() && text_[pos_] != '\0' && std::strchr("uUlL", text_[pos_])) ++pos_;
       return v;
     }
     const std::string name = identifier();
