@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,11 @@ enum class arg_direction {
   wait_time, send_time, msg_option, sec_token, server_sec_token, user_sec_token, audit_token,
   server_audit_token, user_audit_token, server_context_token, msg_seqno, server_impl, user_impl,
 };
+
+//! The keyword that spells \p d in a .defs file, lower case ("" for none).
+std::string_view keyword_of(arg_direction d) noexcept;
+//! The direction a lower-case keyword names, if it is one.
+std::optional<arg_direction> direction_named(std::string_view lower_case_word) noexcept;
 
 struct argument {
   arg_direction direction = arg_direction::none;

@@ -176,31 +176,6 @@ class emitter {
     unsupported(where, "unknown type");
   }
 
-  static const char* direction_word(arg_direction d) {
-    switch (d) {
-      case arg_direction::out: return "out ";
-      case arg_direction::inout: return "inout ";
-      case arg_direction::request_port: return "requestport ";
-      case arg_direction::reply_port: return "replyport ";
-      case arg_direction::server_reply_port: return "sreplyport ";
-      case arg_direction::user_reply_port: return "ureplyport ";
-      case arg_direction::wait_time: return "waittime ";
-      case arg_direction::send_time: return "sendtime ";
-      case arg_direction::msg_option: return "msgoption ";
-      case arg_direction::sec_token: return "sectoken ";
-      case arg_direction::server_sec_token: return "serversectoken ";
-      case arg_direction::user_sec_token: return "usersectoken ";
-      case arg_direction::audit_token: return "audittoken ";
-      case arg_direction::server_audit_token: return "serveraudittoken ";
-      case arg_direction::user_audit_token: return "useraudittoken ";
-      case arg_direction::server_context_token: return "servercontexttoken ";
-      case arg_direction::msg_seqno: return "msgseqno ";
-      case arg_direction::server_impl: return "serverimpl ";
-      case arg_direction::user_impl: return "userimpl ";
-      default: return "";
-    }
-  }
-
   void emit_routine(std::ostringstream& out, const routine& r) {
     // MIG: the request port is the `requestport` argument, or else the first argument.
     std::size_t request_port = r.arguments.size();
@@ -218,7 +193,8 @@ class emitter {
     std::string spelled;
     for (std::size_t i = 0; i < r.arguments.size(); ++i) {
       const argument& a = r.arguments[i];
-      spelled += (spelled.empty() ? "" : "; ") + std::string(direction_word(a.direction)) + a.name + " : " + a.type_spelling;
+      const std::string keyword(keyword_of(a.direction));
+      spelled += (spelled.empty() ? "" : "; ") + (keyword.empty() ? "" : keyword + " ") + a.name + " : " + a.type_spelling;
       bool count_in_out = false;
       for (const std::string& flag : a.flags) {
         if (flag == "samecount")
@@ -253,7 +229,7 @@ class emitter {
           continue;
         default:
           notes.push_back(a.name + ": a trailer field machio's server_call does not pass (" +
-                          std::string(direction_word(a.direction)).substr(0, std::string(direction_word(a.direction)).size() - 1) + "); read server_call::request()'s trailer");
+                          keyword + "); read server_call::request()'s trailer");
           continue;
       }
       if (r.simple && wrapper != "in")

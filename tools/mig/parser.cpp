@@ -31,29 +31,6 @@ constexpr std::array<basic_type_info, 22> basic_types{{
     {"MACH_MSG_TYPE_PORT_SEND_ONCE", 32, true}, {"MACH_MSG_TYPE_POLYMORPHIC", 32, true},
 }};
 
-const std::array<std::pair<std::string_view, arg_direction>, 20> directions{{
-    {"in", arg_direction::in},
-    {"out", arg_direction::out},
-    {"inout", arg_direction::inout},
-    {"requestport", arg_direction::request_port},
-    {"replyport", arg_direction::reply_port},
-    {"sreplyport", arg_direction::server_reply_port},
-    {"ureplyport", arg_direction::user_reply_port},
-    {"waittime", arg_direction::wait_time},
-    {"sendtime", arg_direction::send_time},
-    {"msgoption", arg_direction::msg_option},
-    {"sectoken", arg_direction::sec_token},
-    {"serversectoken", arg_direction::server_sec_token},
-    {"usersectoken", arg_direction::user_sec_token},
-    {"audittoken", arg_direction::audit_token},
-    {"serveraudittoken", arg_direction::server_audit_token},
-    {"useraudittoken", arg_direction::user_audit_token},
-    {"servercontexttoken", arg_direction::server_context_token},
-    {"msgseqno", arg_direction::msg_seqno},
-    {"serverimpl", arg_direction::server_impl},
-    {"userimpl", arg_direction::user_impl},
-}};
-
 constexpr std::array<std::string_view, 11> ipc_flags{
     "samecount", "retcode", "physicalcopy", "overwrite", "dealloc", "notdealloc",
     "countinout", "auto", "const", "servercopy", "userimpl"};
@@ -354,10 +331,9 @@ class parser {
     token name = first;
     if (lex_.peek().type == token::kind::identifier) {  // `in text : ...`: a direction first
       const std::string word = lower(first.text);
-      const auto it = std::find_if(directions.begin(), directions.end(),
-                                   [&](const auto& d) { return d.first == word; });
-      if (it == directions.end()) fail(first, "unknown argument direction");
-      arg.direction = it->second;
+      const auto direction = direction_named(word);
+      if (!direction) fail(first, "unknown argument direction");
+      arg.direction = *direction;
       name = lex_.next();
     }
     arg.name = name.text;
