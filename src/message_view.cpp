@@ -144,6 +144,11 @@ mach_msg_copy_options_t descriptor_view::copy() const noexcept {
 
 // trailer_view ---------------------------------------------------------------------------
 
+mach_msg_trailer_type_t trailer_view::format() const noexcept {
+  if (size_ < sizeof(mach_msg_trailer_t)) return 0;
+  return load<mach_msg_trailer_t>(data_).msgh_trailer_type;
+}
+
 std::optional<mach_port_seqno_t> trailer_view::seqno() const noexcept {
   if (size_ < sizeof(mach_msg_seqno_trailer_t)) return std::nullopt;
   const mach_port_seqno_t seqno = load<mach_msg_seqno_trailer_t>(data_).msgh_seqno;

@@ -106,6 +106,10 @@ class message_builder {
   //! Port descriptor: a send-once right made from \p port at send time (MAKE_SEND_ONCE).
   message_builder& add_port(const receive_right& port, make_send_once_t) { return add_port_part(port.get(), MACH_MSG_TYPE_MAKE_SEND_ONCE); }
 
+  //! Port descriptor naming no right (MACH_PORT_NULL), with \p disposition: what MIG puts
+  //! in the unused places of an in-line port array.
+  message_builder& add_null_port(mach_msg_type_name_t disposition) { return add_port_part(MACH_PORT_NULL, disposition); }
+
   //! Guarded port descriptor: consumes \p right (MOVE_RECEIVE). \p flags is
   //! MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE (the right travels guarded by its current
   //! guard; the receiver gets it guarded and immovable) or

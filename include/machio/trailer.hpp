@@ -60,6 +60,9 @@ class trailer_view {
 
   //! The trailer's size in bytes (0 when there is none).
   mach_msg_size_t size() const noexcept { return size_; }
+  //! Its msgh_trailer_type (MACH_MSG_TRAILER_FORMAT_0, the only one the kernel writes);
+  //! 0 too when there is none (check size()).
+  mach_msg_trailer_type_t format() const noexcept;
   //! The message's sequence number on its port.
   std::optional<mach_port_seqno_t> seqno() const noexcept;
   //! The sender's security token (euid, egid).

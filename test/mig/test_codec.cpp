@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "right_accounting.hpp"
+#include "routine_ports.hpp"
 
 namespace mig = machio::mig;
 using machio::message_builder;
@@ -36,16 +37,8 @@ using everything = mig::routine<
     mig::out<mig::port<MACH_MSG_TYPE_MAKE_SEND>>, mig::out<mig::ool_array<char>>,
     mig::inout<mig::bounded_array<char, 64>>, mig::out<mig::scalar<int>>>;
 
-struct ports {
-  receive_right server = receive_right::allocate();
-  send_right to_server = server.make_send();
-  receive_right reply = receive_right::allocate();
-};
-
-received_message deliver(machio::message m, const receive_right& port) {
-  machio::send(m);
-  return machio::receive(port);
-}
+using ports = machio_test::routine_ports;
+using machio_test::deliver;
 
 std::size_t refs(const send_right& r) {
   mach_port_urefs_t n = 0;

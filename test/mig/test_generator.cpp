@@ -17,7 +17,7 @@ static_assert(ek::subsystem_base == 5100);
 static_assert(ek::scalars::id == 5100 && ek::arrays::id == 5101 && ek::strings::id == 5103);
 static_assert(ek::ool::id == 5104 && ek::ports::id == 5105 && ek::tokens::id == 5106);
 static_assert(ek::ek_get_state::id == 5107 && ek::alarm::id == 5108);
-static_assert(ek::fallback::id == 5109 && ek::subsystem_end == 5110);
+static_assert(ek::fallback::id == 5109 && ek::trailers::id == 5112 && ek::subsystem_end == 5113);
 
 // Scalars keep their C type (ctype: when given, else the .defs name); a struct type is one
 // value of its ctype; direction none is `in`.
@@ -45,9 +45,11 @@ static_assert(std::is_same_v<
                            mig::in<mig::port<MACH_MSG_TYPE_MOVE_RECEIVE>>, mig::in<mig::port<mig::polymorphic>>,
                            mig::out<mig::port<MACH_MSG_TYPE_MAKE_SEND>>,
                            mig::in<mig::ool_port_array<MACH_MSG_TYPE_MAKE_SEND>>>>);
-// A requestport need not be first; trailer, wait-time and reply-port arguments are not in
-// the message body.
-static_assert(std::is_same_v<ek::tokens, mig::simpleroutine<5106, mig::in<mig::scalar<int32_t>>>>);
+// A requestport need not be first; wait-time and reply-port arguments are not arguments
+// of machio's; trailer arguments are, in the request's side.
+static_assert(std::is_same_v<ek::tokens, mig::simpleroutine<5106, mig::in<mig::scalar<int32_t>>,
+                                                            mig::in<mig::trailer_audit_token>,
+                                                            mig::in<mig::trailer_seqno>>>);
 // #if/#elif/#else: EK_WITH_EXTRA is not defined here. A C++ keyword gets a trailing _.
 // Function-like macros (with ##) name the routine; CountInOut puts the out array's capacity
 // in the request at the argument's place, as an input.
@@ -58,11 +60,28 @@ static_assert(ek::ek_get_state_in::stateCnt == 1 && ek::ek_get_state_in::tail ==
 // `polymorphic|MACH_MSG_TYPE_MAKE_SEND_ONCE`: sent and checked as the second.
 static_assert(std::is_same_v<ek::alarm, mig::simpleroutine<5108, mig::in<mig::port<MACH_MSG_TYPE_MAKE_SEND_ONCE>>>>);
 static_assert(std::is_same_v<ek::fallback, mig::routine<5109, mig::out<mig::scalar<int32_t>>>>);
+// Port arrays in line, fixed and bounded; a polymorphic one out of line.
+static_assert(std::is_same_v<ek::port_arrays,
+                             mig::routine<5110, mig::in<mig::port_array<MACH_MSG_TYPE_COPY_SEND, 2>>,
+                                          mig::in<mig::bounded_port_array<MACH_MSG_TYPE_MOVE_SEND_ONCE, 4>>,
+                                          mig::in<mig::ool_port_array<mig::polymorphic>>>>);
+// samecount (any case) wraps the array that borrows the count before it.
+static_assert(std::is_same_v<ek::same,
+                             mig::routine<5111, mig::in<mig::bounded_array<int32_t, 8>>,
+                                          mig::in<mig::same_count<mig::bounded_array<uint8_t, 128>>>,
+                                          mig::out<mig::bounded_array<int32_t, 8>>,
+                                          mig::out<mig::same_count<mig::bounded_array<int32_t, 8>>>>>);
+// SecToken is both sides' (inout), UserAuditToken the reply's (out), the rest the request's.
+static_assert(std::is_same_v<ek::trailers,
+                             mig::routine<5112, mig::inout<mig::trailer_sec_token>,
+                                          mig::out<mig::trailer_audit_token>, mig::in<mig::trailer_context>,
+                                          mig::in<mig::scalar<int32_t>>>>);
+static_assert(ek::trailers_in::both == 0 && ek::trailers_in::ctx == 1 && ek::trailers_in::v == 2);
 
 // Positions of the request arguments in server_call::in(), by their .defs names.
 static_assert(ek::scalars_in::a == 0 && ek::scalars_in::b == 1 && ek::scalars_in::d == 2);
 static_assert(ek::ports_in::g == 6 && ek::ports_in::rights == 7);
-static_assert(ek::tokens_in::value == 0);
+static_assert(ek::tokens_in::value == 0 && ek::tokens_in::audit == 1 && ek::tokens_in::seqno == 2);
 
 BOOST_AUTO_TEST_CASE(generated_layouts_are_migs) {
   // A few sizes through machio::mig's layout, from MIG's rules: the header (24), the NDR

@@ -140,12 +140,11 @@ class emitter {
   std::string element_kind(const type_spec& array, const location& where, bool out_of_line) {
     const type_spec& e = *array.element;
     if (e.shape == type_spec::form::basic && e.port) {
-      if (!out_of_line)
-        unsupported(where, "an in-line array of ports (array[N] or array[*:N] of a port) is not supported by machio-mig: "
-                           "MIG sends it as one port descriptor per element; use array[] (out of line)");
       const std::string d = disposition(e, where);
-      if (d == std::string(ns) + "polymorphic") unsupported(where, "a polymorphic port array is not supported by machio::mig yet");
-      return std::string(ns) + "ool_port_array<" + d + ">";
+      if (out_of_line) return std::string(ns) + "ool_port_array<" + d + ">";
+      // MIG: one port descriptor per element, N of them even when fewer are used.
+      const std::string n = std::to_string(array.count);
+      return std::string(ns) + (array.variable ? "bounded_port_array<" : "port_array<") + d + ", " + n + ">";
     }
     if (e.shape != type_spec::form::basic && e.shape != type_spec::form::structure)
       unsupported(where, "an array's elements must be values or structs, not arrays or strings");
@@ -153,6 +152,34 @@ class emitter {
     if (out_of_line) return std::string(ns) + "ool_array<" + ctype + ">";
     const std::string n = std::to_string(array.count);
     return std::string(ns) + (array.variable ? "bounded_array<" : "array<") + ctype + ", " + n + ">";
+  }
+
+  // \p d with MIG's default spelled out: no keyword is `in`.
+  static arg_direction plain(arg_direction d) noexcept { return d == arg_direction::none ? arg_direction::in : d; }
+
+  // The machio::mig kind of a trailer argument, or null.
+  static const char* trailer_kind(arg_direction d) noexcept {
+    switch (d) {
+      case arg_direction::msg_seqno: return "trailer_seqno";
+      case arg_direction::sec_token:
+      case arg_direction::server_sec_token:
+      case arg_direction::user_sec_token: return "trailer_sec_token";
+      case arg_direction::audit_token:
+      case arg_direction::server_audit_token:
+      case arg_direction::user_audit_token: return "trailer_audit_token";
+      case arg_direction::server_context_token: return "trailer_context";
+      default: return nullptr;
+    }
+  }
+  // Whose trailer: "in" (the request's), "out" (the reply's) or "inout" (both).
+  static std::string trailer_side(arg_direction d) {
+    switch (d) {
+      case arg_direction::user_sec_token:
+      case arg_direction::user_audit_token: return "out";
+      case arg_direction::sec_token:
+      case arg_direction::audit_token: return "inout";
+      default: return "in";
+    }
   }
 
   // The machio::mig kind of one argument's type.
@@ -195,10 +222,9 @@ class emitter {
       const argument& a = r.arguments[i];
       const std::string keyword(keyword_of(a.direction));
       spelled += (spelled.empty() ? "" : "; ") + (keyword.empty() ? "" : keyword + " ") + a.name + " : " + a.type_spelling;
-      bool count_in_out = false;
+      bool count_in_out = false, same_count = false;
       for (const std::string& flag : a.flags) {
-        if (flag == "samecount")
-          unsupported(a.where, "the samecount flag changes MIG's layout and is not supported by machio-mig");
+        same_count = same_count || flag == "samecount";
         count_in_out = count_in_out || flag == "countinout";
         spelled += ", " + flag;
       }
@@ -219,18 +245,22 @@ class emitter {
         case arg_direction::msg_option:
           notes.push_back(a.name + ": a mach_msg parameter of MIG's user stub; use the call's cancellation slot");
           continue;
-        case arg_direction::server_audit_token:
-        case arg_direction::audit_token:
-          notes.push_back(a.name + ": the caller's audit token, mig::server_call<" + identifier(r.name) + ">::caller()");
-          continue;
         case arg_direction::server_impl:
         case arg_direction::user_impl:
           notes.push_back(a.name + ": local to MIG's generated C; not in the message");
           continue;
         default:
-          notes.push_back(a.name + ": a trailer field machio's server_call does not pass (" +
-                          keyword + "); read server_call::request()'s trailer");
-          continue;
+          break;
+      }
+      // Trailer arguments: the direction says whose trailer (in: the request's, read by
+      // the server; out: the reply's, read by the client), as MIG's Server/User prefix.
+      if (const char* trailer = trailer_kind(a.direction)) {
+        const std::string side = trailer_side(a.direction);
+        if (r.simple && side != "in")
+          unsupported(a.where, "simpleroutine " + r.name + " has no reply whose trailer " + a.name + " could come from");
+        kinds.push_back(std::string(ns) + side + "<" + std::string(ns) + trailer + ">");
+        if (side != "out") in_names.push_back(a.name);
+        continue;
       }
       if (r.simple && wrapper != "in")
         unsupported(a.where, "simpleroutine " + r.name + " cannot have " + wrapper + " arguments: there is no reply");
@@ -245,7 +275,22 @@ class emitter {
         in_names.push_back(a.name + "Cnt");
         notes.push_back(a.name + "Cnt: CountInOut: the most elements of " + a.name + " the caller accepts (an input)");
       }
-      kinds.push_back(std::string(ns) + wrapper + "<" + kind_of(*a.type, a.where) + ">");
+      std::string kind = kind_of(*a.type, a.where);
+      if (same_count) {
+        // MIG: the count is the adjacent argument's, which must be a variable array going
+        // the same way; migcom ignores the flag with a warning otherwise, machio-mig refuses.
+        const argument* before = i > 0 ? &r.arguments[i - 1] : nullptr;
+        const bool in_line = kind.rfind(std::string(ns) + "bounded_array<", 0) == 0;
+        const bool after_variable =
+            before && plain(before->direction) == plain(a.direction) && before->type->shape == type_spec::form::array &&
+            before->type->variable && before->type->count != 0 && !before->type->element->port;
+        if (!in_line)
+          unsupported(a.where, "machio-mig supports samecount on an in-line array[*:N] of values only");
+        if (!after_variable)
+          unsupported(a.where, "samecount: " + a.name + " must follow an in-line array[*:N] going the same way");
+        kind = std::string(ns) + "same_count<" + kind + ">";
+      }
+      kinds.push_back(std::string(ns) + wrapper + "<" + kind + ">");
       if (wrapper != "out") in_names.push_back(a.name);
     }
 

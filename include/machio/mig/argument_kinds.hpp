@@ -14,9 +14,20 @@
 //   mach_port_move_send_t ...          port<MACH_MSG_TYPE_MOVE_SEND> ...
 //   mach_port_poly_t                   port<polymorphic>
 //   array[] of mach_port_move_send_t   ool_port_array<MACH_MSG_TYPE_MOVE_SEND>
+//   array[N] of mach_port_copy_send_t  port_array<MACH_MSG_TYPE_COPY_SEND, N>
+//   array[*:N] of mach_port_copy_send_t bounded_port_array<MACH_MSG_TYPE_COPY_SEND, N>
+//   b : T, samecount (T array[*:N])    same_count<bounded_array<E, N>>
 //
-// Trailer arguments (ServerAuditToken, ServerSecToken, msgseqno) are not in the message
-// body and have no kind here.
+// Trailer arguments are not in the message body: the receiver reads them from the
+// trailer the kernel appended. Their direction says whose trailer, as MIG's keywords do:
+//
+//   .defs argument                     machio::mig argument
+//   MsgSeqno seqno : mach_port_seqno_t in<trailer_seqno>
+//   ServerSecToken t : security_token_t in<trailer_sec_token>    (the request's)
+//   UserSecToken t : security_token_t  out<trailer_sec_token>    (the reply's)
+//   SecToken t : security_token_t      inout<trailer_sec_token>  (both)
+//   ServerAuditToken t : audit_token_t in<trailer_audit_token>   (and out, inout likewise)
+//   ServerContextToken c : ...         in<trailer_context>
 #ifndef MACHIO_MIG_ARGUMENT_KINDS_HPP
 #define MACHIO_MIG_ARGUMENT_KINDS_HPP
 
@@ -78,13 +89,18 @@ struct ool_array {
   using value_type = T;
 };
 
+//! True for a disposition a sender can name: MACH_MSG_TYPE_MOVE_RECEIVE ...
+//! _MAKE_SEND_ONCE, or mig::polymorphic.
+constexpr bool sendable_disposition(mach_msg_type_name_t d) noexcept {
+  return d == polymorphic || (d >= MACH_MSG_TYPE_MOVE_RECEIVE && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE);
+}
+
 //! One port right, as a port descriptor sent with \p Disposition (MACH_MSG_TYPE_MOVE_SEND,
 //! _COPY_SEND, _MAKE_SEND, _MOVE_SEND_ONCE, _MAKE_SEND_ONCE, _MOVE_RECEIVE, or
 //! mig::polymorphic).
 template <mach_msg_type_name_t Disposition>
 struct port {
-  static_assert(Disposition == polymorphic || (Disposition >= MACH_MSG_TYPE_MOVE_RECEIVE &&
-                                               Disposition <= MACH_MSG_TYPE_MAKE_SEND_ONCE),
+  static_assert(sendable_disposition(Disposition),
                 "a port argument is sent with a MACH_MSG_TYPE_MOVE_/COPY_/MAKE_ disposition");
   static constexpr mach_msg_type_name_t disposition = Disposition;
 };
@@ -92,16 +108,58 @@ struct port {
 //! Port rights out of line: an OOL ports descriptor, and a Cnt word in line.
 template <mach_msg_type_name_t Disposition>
 struct ool_port_array {
-  static_assert(Disposition == polymorphic || (Disposition >= MACH_MSG_TYPE_MOVE_RECEIVE &&
-                                               Disposition <= MACH_MSG_TYPE_MAKE_SEND_ONCE));
+  static_assert(sendable_disposition(Disposition));
   static constexpr mach_msg_type_name_t disposition = Disposition;
+};
+
+//! The request's sequence number on its port (MIG: `MsgSeqno`), a mach_port_seqno_t.
+struct trailer_seqno {};
+//! The sender's security token (MIG: `ServerSecToken`, `UserSecToken`, `SecToken`).
+struct trailer_sec_token {};
+//! The sender's audit token (MIG: `ServerAuditToken`, `UserAuditToken`, `AuditToken`).
+struct trailer_audit_token {};
+//! The receiving port's context (MIG: `ServerContextToken`), a mach_port_context_t.
+struct trailer_context {};
+
+//! N port rights in line: N port descriptors, all sent with \p Disposition (MIG:
+//! `array[N] of` a port type).
+template <mach_msg_type_name_t Disposition, std::size_t N>
+struct port_array {
+  static_assert(N > 0 && sendable_disposition(Disposition));
+  static constexpr mach_msg_type_name_t disposition = Disposition;
+  static constexpr std::size_t max_count = N;
+};
+
+//! Up to N port rights in line (MIG: `array[*:N] of` a port type): always N port
+//! descriptors, the unused ones MACH_PORT_NULL, and a Cnt word in line saying how many
+//! are used. MIG's checks look at the descriptors' types only, not their dispositions.
+template <mach_msg_type_name_t Disposition, std::size_t N>
+struct bounded_port_array {
+  static_assert(N > 0 && sendable_disposition(Disposition));
+  static constexpr mach_msg_type_name_t disposition = Disposition;
+  static constexpr std::size_t max_count = N;
+};
+
+//! A variable in-line array that has no Cnt word of its own: it holds as many elements
+//! as the argument before it in the same message, a variable array too (MIG: the
+//! `samecount` flag). The data follows as for \p Kind, sized by that count.
+template <class Kind>
+struct same_count {
+  static_assert(!sizeof(Kind*), "samecount applies to a variable in-line array, mig::bounded_array");
+};
+template <class T, std::size_t N>
+struct same_count<bounded_array<T, N>> {
+  using kind = bounded_array<T, N>;
+  using value_type = T;
+  static constexpr std::size_t max_count = N;
 };
 
 namespace detail {
 
 //! Where one kind lives in a message, independent of its position.
 struct kind_shape {
-  std::size_t descriptor_size = 0;  //!< 0: no descriptor
+  std::size_t descriptor_size = 0;  //!< the bytes of its descriptors (0: none)
+  std::size_t descriptors = 0;      //!< how many (N for an in-line port array)
   bool offset_word = false;         //!< a c_string[*:N]'s Offset word
   bool count_word = false;          //!< a Cnt word (variable and out-of-line arrays)
   std::size_t element_size = 0;     //!< in-line data: bytes per element (0: no data)
@@ -116,6 +174,15 @@ struct kind_shape {
   //! _SEND_ONCE, _RECEIVE), which MIG's checks compare the descriptor's disposition with;
   //! 0 for mig::polymorphic, whose disposition MIG does not check.
   mach_msg_type_name_t received_as = 0;
+  //! A trailer argument: the bytes MIG's trailer check requires of the trailer for it (its
+  //! field's size; see checks.hpp), and where the field is in mach_msg_max_trailer_t. A
+  //! trailer argument has nothing in the message body.
+  std::size_t trailer_bytes = 0;
+  std::size_t trailer_offset = 0;
+  //! A samecount array: no Cnt word; its count is the previous field's.
+  bool same_count = false;
+  //! An in-line port array: `descriptors` port descriptors, one per element.
+  bool inline_ports = false;
 };
 
 //! The right a port sent with \p disposition arrives as (0 for mig::polymorphic).
@@ -176,6 +243,7 @@ struct kind_traits<bounded_c_string<N>> {
 template <class T>
 struct kind_traits<ool_array<T>> {
   static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_descriptor_t),
+                                    .descriptors = 1,
                                     .count_word = true,
                                     .ool_element_size = sizeof(T),
                                     .descriptor_type = MACH_MSG_OOL_DESCRIPTOR};
@@ -183,17 +251,70 @@ struct kind_traits<ool_array<T>> {
 template <mach_msg_type_name_t D>
 struct kind_traits<port<D>> {
   static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_port_descriptor_t),
+                                    .descriptors = 1,
                                     .descriptor_type = MACH_MSG_PORT_DESCRIPTOR,
                                     .received_as = received_right(D)};
+};
+template <mach_msg_type_name_t D, std::size_t N>
+struct kind_traits<port_array<D, N>> {
+  static constexpr kind_shape shape{.descriptor_size = N * sizeof(mach_msg_port_descriptor_t),
+                                    .descriptors = N,
+                                    .descriptor_type = MACH_MSG_PORT_DESCRIPTOR,
+                                    .received_as = received_right(D),
+                                    .inline_ports = true};
+};
+template <mach_msg_type_name_t D, std::size_t N>
+struct kind_traits<bounded_port_array<D, N>> {
+  static constexpr kind_shape shape{.descriptor_size = N * sizeof(mach_msg_port_descriptor_t),
+                                    .descriptors = N,
+                                    .count_word = true,
+                                    .descriptor_type = MACH_MSG_PORT_DESCRIPTOR,
+                                    .inline_ports = true};
+};
+template <class T, std::size_t N>
+struct kind_traits<same_count<bounded_array<T, N>>> {
+  static constexpr kind_shape shape = [] {
+    kind_shape s = kind_traits<bounded_array<T, N>>::shape;
+    s.count_word = false;
+    s.same_count = true;
+    return s;
+  }();
 };
 template <mach_msg_type_name_t D>
 struct kind_traits<ool_port_array<D>> {
   static constexpr kind_shape shape{.descriptor_size = sizeof(mach_msg_ool_ports_descriptor_t),
+                                    .descriptors = 1,
                                     .count_word = true,
                                     .ool_element_size = sizeof(mach_port_t),
                                     .descriptor_type = MACH_MSG_OOL_PORTS_DESCRIPTOR,
                                     .received_as = received_right(D)};
 };
+
+template <>
+struct kind_traits<trailer_seqno> {
+  static constexpr kind_shape shape{.trailer_bytes = sizeof(mach_port_seqno_t),
+                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_seqno)};
+};
+template <>
+struct kind_traits<trailer_sec_token> {
+  static constexpr kind_shape shape{.trailer_bytes = sizeof(security_token_t),
+                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_sender)};
+};
+template <>
+struct kind_traits<trailer_audit_token> {
+  static constexpr kind_shape shape{.trailer_bytes = sizeof(audit_token_t),
+                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_audit)};
+};
+// MIG's check counts a context as a mach_vm_address_t, the size of mach_port_context_t.
+template <>
+struct kind_traits<trailer_context> {
+  static constexpr kind_shape shape{.trailer_bytes = sizeof(mach_vm_address_t),
+                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_context)};
+};
+
+//! True for the trailer kinds, which are not in the message body.
+template <class Kind>
+inline constexpr bool is_trailer_kind = kind_traits<Kind>::shape.trailer_bytes != 0;
 
 }  // namespace detail
 }  // namespace machio::mig

@@ -9,13 +9,19 @@
 //   1. COMPLEX bit, descriptor count, msgh_size         MIG_BAD_ARGUMENTS
 //      (exactly the struct's size, or within [all variable fields empty, all full])
 //   2. each descriptor's type, and a port's right       MIG_TYPE_ERROR
-//      (not checked for mig::polymorphic)
+//      (not checked for mig::polymorphic, nor for
+//      array[*:N] of ports)
 //   3. each variable field: Cnt <= its maximum, and     MIG_BAD_ARGUMENTS
 //      msgh_size adds up with _WALIGN_(Cnt * element)
+//      (a samecount array has the Cnt before it);
+//      array[*:N] of ports: Cnt <= N
 //   4. out-of-line: size / element == Cnt,              MIG_TYPE_ERROR
 //      port arrays: count == Cnt
 //   5. each c_string has its NUL within min(N, bytes    MIG_BAD_ARGUMENTS
 //      left in the message)
+//   6. with trailer arguments: trailer format 0 and     MIG_TRAILER_ERROR
+//      large enough (detail::check_trailer; made by
+//      decode_request)
 //
 //   reply (client side)                                 code
 //   1. msgh_id: the request's + 100                     MIG_SERVER_DIED when it is
@@ -27,7 +33,9 @@
 //   3. no reply port (msgh_remote_port null)            MIG_TYPE_ERROR
 //   4. an error reply's return code                     that code
 //   5. descriptors, variable fields, out-of-line sizes  MIG_TYPE_ERROR
-//      as for a request
+//      as for a request (an in-line port array's Cnt
+//      above N: MIG_ARRAY_TOO_LARGE)
+//   6. trailer, as for a request                        MIG_TRAILER_ERROR
 //
 // The checks only read: a message that fails one still owns every right and region it
 // carries, and MIG's rule is that its receiver destroys them (machio's received_message
@@ -44,6 +52,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <tuple>
 
 namespace machio::mig {
 
@@ -82,22 +91,23 @@ bool size_in_range(const message_layout<Fields>& m, std::size_t size) noexcept {
 }
 
 // Steps 2-5 of either side. `bad_size` is the code a wrong Cnt or size gets: the server's
-// MIG_BAD_ARGUMENTS, the client's MIG_TYPE_ERROR.
+// MIG_BAD_ARGUMENTS, the client's MIG_TYPE_ERROR; `too_many_ports` the code of an
+// in-line port array's Cnt above its N.
 template <std::size_t Fields>
 void check_body(const message_layout<Fields>& m, const message_view& v, kern_return_t bad_size,
-                bool check_strings, checked_fields<Fields>& out) noexcept {
+                kern_return_t too_many_ports, bool check_strings, checked_fields<Fields>& out) noexcept {
   const std::span<const std::byte> bytes = v.bytes();
   const std::size_t msgh_size = v.size();
 
   for (const field_layout& f : m.fields) {
-    if (!f.shape.descriptor_size) continue;
-    const std::byte* d = bytes.data() + f.descriptor_offset;
-    const auto type = static_cast<mach_msg_descriptor_type_t>(d[descriptor_type_byte]);
-    const auto disposition = static_cast<mach_msg_type_name_t>(d[descriptor_disposition_byte]);
-    if (type != f.shape.descriptor_type ||
-        (f.shape.received_as != 0 && disposition != f.shape.received_as)) {
-      out.code = MIG_TYPE_ERROR;
-      return;
+    for (std::size_t k = 0; k < f.shape.descriptors; ++k) {
+      const std::byte* d = bytes.data() + f.descriptor_offset + k * (f.shape.descriptor_size / f.shape.descriptors);
+      const auto type = static_cast<mach_msg_descriptor_type_t>(d[descriptor_type_byte]);
+      const auto disposition = static_cast<mach_msg_type_name_t>(d[descriptor_disposition_byte]);
+      if (type != f.shape.descriptor_type || (f.shape.received_as != 0 && disposition != f.shape.received_as)) {
+        out.code = MIG_TYPE_ERROR;
+        return;
+      }
     }
   }
 
@@ -111,8 +121,17 @@ void check_body(const message_layout<Fields>& m, const message_view& v, kern_ret
     out.count[i] = f.shape.max_count;
     if (f.count_word != npos)
       out.count[i] = load_u32(bytes, m.wire_offset(i, f.count_word, so_far));
+    else if (f.shape.same_count)
+      out.count[i] = out.count[i - 1];
     if (f.data_offset != npos) out.data_offset[i] = m.wire_offset(i, f.data_offset, so_far);
     else out.data_offset[i] = npos;
+    // array[*:N] of ports: N descriptors, Cnt of them used. MIG's server does not check
+    // Cnt (and reads past its N); machio answers MIG_BAD_ARGUMENTS. MIG's client answers
+    // MIG_ARRAY_TOO_LARGE.
+    if (f.shape.inline_ports && f.count_word != npos && out.count[i] > f.shape.descriptors) {
+      out.code = too_many_ports;
+      return;
+    }
     if (!f.shape.variable) continue;
     const std::size_t cnt = out.count[i];
     if (cnt > f.shape.max_count) {
@@ -132,7 +151,8 @@ void check_body(const message_layout<Fields>& m, const message_view& v, kern_ret
 
   for (std::size_t i = 0; i < Fields; ++i) {
     const field_layout& f = m.fields[i];
-    if (!f.shape.descriptor_size || !f.shape.count_word) continue;
+    if (f.shape.descriptor_type != MACH_MSG_OOL_DESCRIPTOR && f.shape.descriptor_type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
+      continue;
     const std::uint32_t word = load_u32(bytes, f.descriptor_offset + descriptor_size_word);
     const bool matches = f.shape.descriptor_type == MACH_MSG_OOL_DESCRIPTOR
                              ? word / f.shape.ool_element_size == out.count[i]
@@ -167,7 +187,7 @@ checked_fields<Fields> check_request(const message_layout<Fields>& m, const mess
     out.code = MIG_BAD_ARGUMENTS;
     return out;
   }
-  check_body(m, v, MIG_BAD_ARGUMENTS, true, out);
+  check_body(m, v, MIG_BAD_ARGUMENTS, MIG_BAD_ARGUMENTS, true, out);
   return out;
 }
 
@@ -206,8 +226,26 @@ checked_fields<Fields> check_reply(const message_layout<Fields>& m, const messag
       return out;
     }
   }
-  check_body(m, v, MIG_TYPE_ERROR, false, out);
+  check_body(m, v, MIG_TYPE_ERROR, MIG_ARRAY_TOO_LARGE, false, out);
   return out;
+}
+
+// MIG's trailer check, made after the body's when the message's receiver gets trailer
+// arguments (migcom's WriteCheckTrailerHead/WriteCheckTrailerSize): the trailer must be
+// MACH_MSG_TRAILER_FORMAT_0, and for each trailer argument in order its field's size is
+// taken from msgh_trailer_size, failing when not that much is left. MIG compares sizes,
+// not field offsets, and msgh_trailer_size counts the trailer's own 8-byte head: a
+// MsgSeqno passes with a bare 8-byte trailer (and MIG reads past it), an audit token
+// needs 32 bytes, which only the audit trailer (52) and larger give.
+template <class... Kinds>
+kern_return_t check_trailer(std::tuple<Kinds...>*, const trailer_view& t) noexcept {
+  constexpr std::size_t needed = (std::size_t{0} + ... + kind_traits<Kinds>::shape.trailer_bytes);
+  if constexpr (needed == 0) {
+    return KERN_SUCCESS;
+  } else {
+    if (t.size() == 0 || t.format() != MACH_MSG_TRAILER_FORMAT_0 || t.size() < needed) return MIG_TRAILER_ERROR;
+    return KERN_SUCCESS;
+  }
 }
 
 }  // namespace detail

@@ -23,6 +23,12 @@
 //   ool_port_array<MOVE_SEND>  std::vector<send_right>&&              consumed
 //   ool_port_array<COPY_SEND>  std::span<const send_right>            borrowed
 //   ool_port_array<MOVE_SEND_ONCE>, <MOVE_RECEIVE>: std::vector of that right, consumed
+//   ool_port_array<polymorphic> any of the four above (the array's one disposition)
+//   port_array<D, N>,          as ool_port_array<D>, and for MAKE_SEND and MAKE_SEND_ONCE
+//   bounded_port_array<D, N>   std::span<const receive_right> (borrowed); at most N
+//                              (MIG_ARRAY_TOO_LARGE), the rest of the N descriptors null
+//   same_count<K>              as K, with as many elements as the    KERN_INVALID_ARGUMENT
+//                              array before it
 //
 // Every size is checked before anything is consumed: a value that does not fit fails with
 // MIG_ARRAY_TOO_LARGE, as MIG's user stub does for an array, and leaves every right and
@@ -43,6 +49,7 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <span>
 #include <string_view>
 #include <tuple>
@@ -176,8 +183,116 @@ struct port_array_encoder<MACH_MSG_TYPE_MOVE_RECEIVE> {
   static std::size_t count(const std::vector<receive_right>& v) noexcept { return v.size(); }
   static void describe(message_builder& b, std::vector<receive_right>&& v) { b.add_ool_ports(std::move(v)); }
 };
+template <>
+struct port_array_encoder<polymorphic> : port_array_encoder<MACH_MSG_TYPE_MOVE_SEND>,
+                                          port_array_encoder<MACH_MSG_TYPE_COPY_SEND>,
+                                          port_array_encoder<MACH_MSG_TYPE_MOVE_SEND_ONCE>,
+                                          port_array_encoder<MACH_MSG_TYPE_MOVE_RECEIVE> {
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_SEND>::count;
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_SEND>::describe;
+  using port_array_encoder<MACH_MSG_TYPE_COPY_SEND>::count;
+  using port_array_encoder<MACH_MSG_TYPE_COPY_SEND>::describe;
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_SEND_ONCE>::count;
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_SEND_ONCE>::describe;
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_RECEIVE>::count;
+  using port_array_encoder<MACH_MSG_TYPE_MOVE_RECEIVE>::describe;
+};
 template <mach_msg_type_name_t D>
 struct encoder<ool_port_array<D>> : port_array_encoder<D> {};
+
+// In-line port arrays: one port descriptor per element, then null ones with the same
+// disposition up to N, as MIG's user stub fills them.
+template <std::size_t N>
+struct inline_ports {
+  template <class Range>
+    requires requires(const Range& r) { std::size(r); }
+  static std::size_t count(const Range& r) noexcept {
+    return std::size(r);
+  }
+
+  template <class Right>
+  static void describe(message_builder& b, std::vector<Right>&& v, mach_msg_type_name_t disposition) {
+    for (Right& r : v) b.add_port(std::move(r));
+    pad(b, v.size(), disposition);
+    v.clear();
+  }
+  static void describe(message_builder& b, std::span<const send_right> v) {
+    for (const send_right& r : v) b.add_port(r);
+    pad(b, v.size(), MACH_MSG_TYPE_COPY_SEND);
+  }
+  template <class Make>
+  static void describe(message_builder& b, std::span<const receive_right> v, Make how, mach_msg_type_name_t disposition) {
+    for (const receive_right& r : v) b.add_port(r, how);
+    pad(b, v.size(), disposition);
+  }
+  static void pad(message_builder& b, std::size_t used, mach_msg_type_name_t disposition) {
+    for (std::size_t k = used; k < N; ++k) b.add_null_port(disposition);
+  }
+};
+
+template <mach_msg_type_name_t D, std::size_t N>
+struct inline_port_array_encoder;
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_MOVE_SEND, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::vector<send_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_SEND);
+  }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_COPY_SEND, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::span<const send_right> v) { inline_ports<N>::describe(b, v); }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_MAKE_SEND, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::span<const receive_right> v) {
+    inline_ports<N>::describe(b, v, make_send, MACH_MSG_TYPE_MAKE_SEND);
+  }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_MAKE_SEND_ONCE, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::span<const receive_right> v) {
+    inline_ports<N>::describe(b, v, make_send_once, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+  }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_MOVE_SEND_ONCE, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::vector<send_once_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_SEND_ONCE);
+  }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<MACH_MSG_TYPE_MOVE_RECEIVE, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::vector<receive_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_RECEIVE);
+  }
+};
+template <std::size_t N>
+struct inline_port_array_encoder<polymorphic, N> : inline_ports<N> {
+  using inline_ports<N>::count;
+  static void describe(message_builder& b, std::vector<send_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_SEND);
+  }
+  static void describe(message_builder& b, std::span<const send_right> v) { inline_ports<N>::describe(b, v); }
+  static void describe(message_builder& b, std::vector<send_once_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_SEND_ONCE);
+  }
+  static void describe(message_builder& b, std::vector<receive_right>&& v) {
+    inline_ports<N>::describe(b, std::move(v), MACH_MSG_TYPE_MOVE_RECEIVE);
+  }
+};
+template <mach_msg_type_name_t D, std::size_t N>
+struct encoder<port_array<D, N>> : inline_port_array_encoder<D, N> {};
+template <mach_msg_type_name_t D, std::size_t N>
+struct encoder<bounded_port_array<D, N>> : inline_port_array_encoder<D, N> {};
+
+template <class K>
+struct encoder<same_count<K>> : encoder<K> {};
 
 // \p Value is what a sender may pass for \p Kind (the table above).
 template <class Kind, class Value>
@@ -203,17 +318,20 @@ kern_return_t encode(const message_layout<F>& m, std::tuple<Kinds...>*, message_
   std::array<std::size_t, F + 1> variable_counts{};
   {
     [[maybe_unused]] std::size_t i = 0, v = 0;
-    bool fits = true;
+    bool fits = true, same = true;
     (
         [&] {
           const field_layout& f = m.fields[i];
           if constexpr (requires { encoder<Kinds>::count(values); }) count[i] = encoder<Kinds>::count(values);
           if (f.shape.element_size && count[i] > f.shape.max_count) fits = false;
+          if (f.shape.inline_ports && count[i] > f.shape.descriptors) fits = false;
+          if (f.shape.same_count && count[i] != count[i - 1]) same = false;
           if (f.shape.variable) variable_counts[v++] = count[i];
           ++i;
         }(),
         ...);
     if (!fits) return MIG_ARRAY_TOO_LARGE;
+    if (!same) return KERN_INVALID_ARGUMENT;
   }
   const std::span<const std::size_t> counts(variable_counts.data(), m.variable_count());
 

@@ -7,9 +7,11 @@
 // - the NDR record, when any in-line data follows it; a reply that is not complex always
 //   has it, followed by the return code (MIG's mig_reply_error_t prefix). A complex reply
 //   has no return code: errors travel as a simple reply (header, NDR, code);
+// - trailer arguments (mig::trailer_audit_token ...) are not in the message at all;
 // - the in-line data in argument order: a scalar or array[N] as its bytes; array[*:N] as
 //   a Cnt word and N elements' room; c_string[*:N] as an Offset word, a Cnt word and N
-//   bytes' room; an out-of-line argument as its Cnt word. Every in-line field's room is
+//   bytes' room; an out-of-line argument, or array[*:N] of ports (N port descriptors),
+//   as its Cnt word; a samecount array as its elements' room, without a Cnt. Every in-line field's room is
 //   padded to a multiple of 4 (migcom's machine_padding: a uint16_t or an array[3] of
 //   uint16_t is followed by a `Pad` member), so every member starts 4-aligned.
 // A variable field is sent with _WALIGN_(Cnt * element size) bytes of data, so every
@@ -109,12 +111,18 @@ namespace detail {
 
 constexpr std::size_t align_to(std::size_t n, std::size_t a) noexcept { return (n + a - 1) / a * a; }
 
+// Whether \p Argument belongs to the request's side (Reply false) or the reply's: what
+// that message's receiver gets, trailer arguments included.
 template <bool Reply, class Argument>
-inline constexpr bool travels_in =
+inline constexpr bool received_with =
     Reply ? Argument::direction_v != direction::in : Argument::direction_v != direction::out;
 
+// Whether \p Argument is in that message's body (trailer arguments are not).
+template <bool Reply, class Argument>
+inline constexpr bool travels_in = received_with<Reply, Argument> && !is_trailer_kind<typename Argument::kind>;
+
 template <bool Reply, class... Arguments>
-constexpr auto make_layout() noexcept {
+constexpr auto make_layout() {
   constexpr std::size_t count = (std::size_t{0} + ... + (travels_in<Reply, Arguments> ? 1 : 0));
   message_layout<count> m{};
   {
@@ -132,8 +140,13 @@ constexpr auto make_layout() noexcept {
   }
   std::size_t off = sizeof(mach_msg_header_t);
   bool in_line = false;
-  for (const field_layout& f : m.fields) {
-    m.descriptor_count += f.shape.descriptor_size ? 1 : 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const field_layout& f = m.fields[k];
+    // A samecount array counts what the variable array before it in this message holds
+    // (migcom ignores the flag otherwise, with a warning; machio refuses to compile).
+    if (f.shape.same_count && (k == 0 || !m.fields[k - 1].shape.variable))
+      throw "mig::same_count must follow a variable array of the same message";
+    m.descriptor_count += f.shape.descriptors;
     in_line = in_line || f.shape.offset_word || f.shape.count_word || f.shape.element_size;
   }
   m.complex = m.descriptor_count != 0;
@@ -181,6 +194,12 @@ using message_kinds = decltype(std::tuple_cat(
     std::declval<std::conditional_t<travels_in<Reply, Arguments>, std::tuple<typename Arguments::kind>,
                                     std::tuple<>>>()...));
 
+// The kinds its receiver gets, in order: message_kinds with the trailer arguments.
+template <bool Reply, class... Arguments>
+using received_kinds = decltype(std::tuple_cat(
+    std::declval<std::conditional_t<received_with<Reply, Arguments>, std::tuple<typename Arguments::kind>,
+                                    std::tuple<>>>()...));
+
 template <class Routine>
 struct routine_layouts;
 
@@ -190,12 +209,15 @@ struct routine_layouts<routine<Id, Arguments...>> {
   static constexpr auto reply = make_layout<true, Arguments...>();
   using request_kinds = message_kinds<false, Arguments...>;
   using reply_kinds = message_kinds<true, Arguments...>;
+  using request_received_kinds = received_kinds<false, Arguments...>;
+  using reply_received_kinds = received_kinds<true, Arguments...>;
 };
 
 template <mach_msg_id_t Id, class... Arguments>
 struct routine_layouts<simpleroutine<Id, Arguments...>> {
   static constexpr auto request = make_layout<false, Arguments...>();
   using request_kinds = message_kinds<false, Arguments...>;
+  using request_received_kinds = received_kinds<false, Arguments...>;
 };
 
 }  // namespace detail

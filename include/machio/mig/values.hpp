@@ -11,7 +11,14 @@
 //   ool_array<T>             mig::ool_data<T>            (the mapping and its count)
 //   port<MOVE_SEND> ...      send_right, send_once_right or receive_right, by the right
 //                            the disposition gives; mig::any_right for mig::polymorphic
-//   ool_port_array<D>        std::vector of the same
+//   ool_port_array<D>        std::vector of the same; mig::any_rights for polymorphic
+//   port_array<D, N>         std::array of the same, N of them (empty: null or dead)
+//   bounded_port_array<D, N> std::vector of the same, Cnt of them
+//   same_count<K>            as K
+//   trailer_seqno            mach_port_seqno_t           (0 when the trailer lacks it)
+//   trailer_sec_token        security_token_t            (zeros when it lacks it)
+//   trailer_audit_token      audit_token_t               (machio::audit_token reads it)
+//   trailer_context          mach_port_context_t
 //
 // In-line data is copied out of the message: MIG's in-line fields are only 4-byte
 // aligned, so a T of stricter alignment cannot be read in place.
@@ -102,6 +109,10 @@ struct ool_data {
 //! A polymorphic port as received: whichever right the sender chose (empty: null or dead).
 using any_right = std::variant<std::monostate, send_right, send_once_right, receive_right>;
 
+//! A polymorphic port array as received: the rights of whichever kind the sender chose
+//! (one disposition for the whole array).
+using any_rights = std::variant<std::vector<send_right>, std::vector<send_once_right>, std::vector<receive_right>>;
+
 namespace detail {
 
 template <mach_msg_type_name_t Received>
@@ -153,8 +164,40 @@ struct received<port<D>> {
 };
 template <mach_msg_type_name_t D>
 struct received<ool_port_array<D>> {
-  static_assert(D != polymorphic, "a polymorphic port array is not supported yet");
   using type = std::vector<typename right_for<received_right(D)>::type>;
+};
+template <>
+struct received<ool_port_array<polymorphic>> {
+  using type = any_rights;
+};
+template <mach_msg_type_name_t D, std::size_t N>
+struct received<port_array<D, N>> {
+  using type = std::array<typename right_for<received_right(D)>::type, N>;
+};
+template <mach_msg_type_name_t D, std::size_t N>
+struct received<bounded_port_array<D, N>> {
+  using type = std::vector<typename right_for<received_right(D)>::type>;
+};
+template <class K>
+struct received<same_count<K>> {
+  using type = typename received<K>::type;
+};
+
+template <>
+struct received<trailer_seqno> {
+  using type = mach_port_seqno_t;
+};
+template <>
+struct received<trailer_sec_token> {
+  using type = security_token_t;
+};
+template <>
+struct received<trailer_audit_token> {
+  using type = audit_token_t;
+};
+template <>
+struct received<trailer_context> {
+  using type = mach_port_context_t;
 };
 
 }  // namespace detail

@@ -317,7 +317,7 @@ class basic_server {
     }
     if constexpr (Routine::has_reply) {
       if (result == KERN_SUCCESS && !call.has_reply()) {
-        if constexpr (std::tuple_size_v<mig::reply_values<Routine>> == 0)
+        if constexpr (std::tuple_size_v<typename mig::detail::routine_layouts<Routine>::reply_kinds> == 0)
           result = call.reply();
         else
           result = KERN_FAILURE;
