@@ -35,7 +35,10 @@ extern "C" {
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
+
+#include <unistd.h>
 
 namespace asio = boost::asio;
 namespace mig = machio::mig;
@@ -122,6 +125,37 @@ BOOST_AUTO_TEST_CASE(every_layout_is_the_struct_mig_generates) {
   MACHIO_FIELD(two_rq, 1, count_word, __Request__two_t, bCnt);
   MACHIO_FIELD(two_rq, 1, data_offset, __Request__two_t, b);
   BOOST_TEST(mig::reply_layout<idl::two>.max_size == sizeof(__Reply__two_t));
+
+  // Ports in line: one descriptor each, N of them for array[*:N], its Cnt after the NDR.
+  constexpr auto& pair_rq = mig::request_layout<idl::portpair>;
+  BOOST_TEST(pair_rq.max_size == sizeof(__Request__portpair_t));
+  BOOST_TEST(pair_rq.descriptor_count == 2u);
+  MACHIO_FIELD(pair_rq, 0, descriptor_offset, __Request__portpair_t, p);
+  constexpr auto& pair_rp = mig::reply_layout<idl::portpair>;
+  BOOST_TEST(pair_rp.max_size == sizeof(__Reply__portpair_t));
+  BOOST_TEST(pair_rp.descriptor_count == 4u);
+  MACHIO_FIELD(pair_rp, 0, count_word, __Reply__portpair_t, backCnt);
+  constexpr auto& poly_rq = mig::request_layout<idl::polyrights>;
+  BOOST_TEST(poly_rq.max_size == sizeof(__Request__polyrights_t));
+  MACHIO_FIELD(poly_rq, 0, count_word, __Request__polyrights_t, listCnt);
+  BOOST_TEST(mig::reply_layout<idl::polyrights>.max_size == sizeof(__Reply__polyrights_t));
+  // samecount: b has no Cnt; its room follows a's.
+  constexpr auto& same_rq = mig::request_layout<idl::same>;
+  BOOST_TEST(same_rq.max_size == sizeof(__Request__same_t));
+  MACHIO_FIELD(same_rq, 0, count_word, __Request__same_t, aCnt);
+  MACHIO_FIELD(same_rq, 1, data_offset, __Request__same_t, b);
+  BOOST_TEST(same_rq.fields[1].count_word == mig::npos);
+  // Trailer arguments are not in the messages.
+  BOOST_TEST(mig::request_layout<idl::whoami>.max_size == sizeof(__Request__whoami_t));
+  BOOST_TEST(mig::reply_layout<idl::whoami>.max_size == sizeof(__Reply__whoami_t));
+  BOOST_TEST(mig::reply_layout<idl::whoareyou>.max_size == sizeof(__Reply__whoareyou_t));
+  // A samecount chain: handlers' descriptors first, masks' Cnt and data, behaviors' room.
+  constexpr auto& handlers_rp = mig::reply_layout<idl::handlers>;
+  BOOST_TEST(handlers_rp.max_size == sizeof(__Reply__handlers_t));
+  BOOST_TEST(handlers_rp.descriptor_count == 8u);
+  MACHIO_FIELD(handlers_rp, 0, count_word, __Reply__handlers_t, masksCnt);
+  MACHIO_FIELD(handlers_rp, 1, descriptor_offset, __Reply__handlers_t, old_handlers);
+  MACHIO_FIELD(handlers_rp, 2, data_offset, __Reply__handlers_t, old_behaviors);
 }
 
 #undef MACHIO_FIELD
@@ -153,6 +187,9 @@ struct machio_server {
   std::atomic<bool> owner_seen{false};
   std::atomic<bool> receive_seen{false};
   std::atomic<int> poly_right{-1};  //!< the any_right alternative moves' poly arrived as
+  std::atomic<bool> pair_both{false};
+  std::array<machio::send_right, 2> handler_rights{receipts.make_send(), receipts.make_send()};
+  std::atomic<mach_port_seqno_t> seqno{0};
 
   machio_server() {
     server.handle<idl::echo>([](mig::server_call<idl::echo>& c) -> awaitable {
@@ -196,6 +233,37 @@ struct machio_server {
       receive_seen = static_cast<bool>(recv);  // released when the call ends: it was moved here
       poly_right = static_cast<int>(poly.index());
       co_return c.reply(std::move(once));  // the send-once right goes back, MOVE_SEND_ONCE
+    });
+    server.handle<idl::portpair>([this](mig::server_call<idl::portpair>& c) -> awaitable {
+      pair_both = c.arg<0>()[0] && c.arg<0>()[1];
+      co_return c.reply(std::span<const machio::receive_right>(&receipts, 1));  // one MAKE_SEND
+    });
+    server.handle<idl::polyrights>([](mig::server_call<idl::polyrights>& c) -> awaitable {
+      const mig::any_rights& list = c.arg<0>();
+      const std::uint32_t kinds[] = {MACH_MSG_TYPE_PORT_SEND, MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_RECEIVE};
+      const std::size_t n = std::visit([](const auto& v) { return v.size(); }, list);
+      co_return c.reply(kinds[list.index()], static_cast<std::uint32_t>(n));
+    });
+    server.handle<idl::same>([](mig::server_call<idl::same>& c) -> awaitable {
+      auto& [a, b] = c.in();
+      std::int64_t total = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) total += a[i] + b[i];
+      co_return c.reply(total);
+    });
+    server.handle<idl::whoami>([this](mig::server_call<idl::whoami>& c) -> awaitable {
+      auto& [caller, sequence, token] = c.in();
+      seqno = sequence;
+      co_return c.reply(machio::audit_token(caller).pid(), token.val[0]);
+    });
+    server.handle<idl::handlers>([this](mig::server_call<idl::handlers>& c) -> awaitable {
+      const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(c.arg<0>()), 2);
+      const std::array<std::int32_t, 2> masks{1, 2}, behaviors{10, 20};
+      co_return c.reply(std::span<const std::int32_t>(masks).first(n),
+                        std::span<const machio::send_right>(handler_rights).first(n),
+                        std::span<const std::int32_t>(behaviors).first(n));
+    });
+    server.handle<idl::whoareyou>([](mig::server_call<idl::whoareyou>& c) -> awaitable {
+      co_return c.reply(static_cast<std::int32_t>(getpid()));
     });
     server.async_run(asio::bind_cancellation_slot(stop.slot(), [](error_code) {}));
     runner = std::thread([this] { io.run(); });
@@ -305,13 +373,57 @@ BOOST_AUTO_TEST_CASE(migs_generated_client_calls_a_machio_server) {
   (void)mach_port_deallocate(mach_task_self(), once_back);
   BOOST_TEST(mach_port_type(mach_task_self(), moved, &type) == KERN_INVALID_NAME);  // it left with the message
 
+  // Ports in line: two copied, one made back (MIG's stub reads at most backCnt's capacity).
+  const machio::send_right to_mine = mine.make_send();
+  ip_pair_t pair = {to_mine.get(), to_mine.get()};
+  ip_made_t made = {};
+  mach_msg_type_number_t made_count = 4;
+  BOOST_TEST(portpair(server, pair, made, &made_count) == KERN_SUCCESS);
+  BOOST_TEST(s.pair_both);
+  BOOST_TEST(made_count == 1u);
+  BOOST_TEST(made[0] == s.receipts.get());
+  (void)mach_port_deallocate(mach_task_self(), made[0]);
+  // A polymorphic array, its disposition the caller's: made send rights arrive as sends.
+  mach_port_t poly_list[2] = {mine.get(), mine.get()};
+  std::uint32_t kind = 0, listed = 0;
+  BOOST_TEST(polyrights(server, poly_list, MACH_MSG_TYPE_MAKE_SEND, 2, &kind, &listed) == KERN_SUCCESS);
+  BOOST_TEST(kind == MACH_MSG_TYPE_PORT_SEND);
+  BOOST_TEST(listed == 2u);
+  // samecount: b's count is a's.
+  ip_words_t words = {1, 2, 3};
+  ip_halves_t halves = {10, 20, 30};
+  std::int64_t same_total = 0;
+  BOOST_TEST(same(server, words, 3, halves, &same_total) == KERN_SUCCESS);
+  BOOST_TEST(same_total == 66);
+  // Trailer arguments: the server reads the caller's; the caller reads the server's.
+  std::int32_t pid = 0;
+  std::uint32_t euid = 0;
+  BOOST_TEST(whoami(server, &pid, &euid) == KERN_SUCCESS);
+  BOOST_TEST(pid == getpid());
+  BOOST_TEST(euid == geteuid());
+  BOOST_TEST(s.seqno != 0u);  // the requests before it were numbered too
+  // A samecount chain through ports in line (task_get_exception_ports' shape).
+  ip_masks_t masks = {}, behaviors = {};
+  ip_handlers_t handlers_back = {};
+  mach_msg_type_number_t masks_count = 8;
+  BOOST_TEST(handlers(server, 2, masks, &masks_count, handlers_back, behaviors) == KERN_SUCCESS);
+  BOOST_TEST(masks_count == 2u);
+  BOOST_TEST(masks[1] == 2);
+  BOOST_TEST(behaviors[1] == 20);
+  BOOST_TEST(handlers_back[0] == s.receipts.get());
+  BOOST_TEST(handlers_back[1] == s.receipts.get());
+  for (int i = 0; i < 2; ++i) (void)mach_port_deallocate(mach_task_self(), handlers_back[i]);
+  audit_token_t replier{};
+  BOOST_TEST(whoareyou(server, &pid, &replier) == KERN_SUCCESS);
+  BOOST_TEST(static_cast<pid_t>(replier.val[5]) == getpid());
+
   // MIG's stubs keep a reply port per thread (mig_get_reply_port) for the thread's life;
   // give it back so the task's names are as they were.
   mig_dealloc_reply_port(MACH_PORT_NULL);
 }
 
 BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
-  mig_server s(10);
+  mig_server s(16);
   asio::io_context io;
   const auto ex = io.get_executor();
   constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
@@ -374,6 +486,45 @@ BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
                                                                      mine, mine.make_send(), nothrow);
         BOOST_TEST(!e10);
         BOOST_TEST(static_cast<bool>(once_back));
+
+        const std::array<machio::send_right, 2> pair{mine.make_send(), mine.make_send()};
+        auto [e11, made] = co_await mig::async_call<idl::portpair>(ex, server, std::span<const machio::send_right>(pair),
+                                                                   nothrow);
+        BOOST_TEST(!e11);
+        BOOST_REQUIRE(made.size() == 2u);
+        BOOST_TEST(made[1].get() == s.receipts.get());
+
+        std::vector<machio::receive_right> receives;
+        receives.push_back(machio::receive_right::allocate());
+        auto [e12, kind, listed] = co_await mig::async_call<idl::polyrights>(ex, server, std::move(receives), nothrow);
+        BOOST_TEST(!e12);
+        BOOST_TEST(kind == static_cast<std::uint32_t>(MACH_MSG_TYPE_PORT_RECEIVE));
+        BOOST_TEST(listed == 1u);
+
+        const std::array<std::int32_t, 2> words{5, 6};
+        const std::array<std::int16_t, 2> halves{7, 8};
+        auto [e13, same_total] = co_await mig::async_call<idl::same>(
+            ex, server, std::span<const std::int32_t>(words), std::span<const std::int16_t>(halves), nothrow);
+        BOOST_TEST(!e13);
+        BOOST_TEST(same_total == 26);
+
+        auto [e14, pid, euid] = co_await mig::async_call<idl::whoami>(ex, server, nothrow);
+        BOOST_TEST(!e14);
+        BOOST_TEST(pid == getpid());
+        BOOST_TEST(euid == geteuid());
+        auto [e16, masks, handlers, behaviors] =
+            co_await mig::async_call<idl::handlers>(ex, server, std::int32_t{3}, nothrow);
+        BOOST_TEST(!e16);
+        BOOST_TEST(masks.size() == 3u);
+        BOOST_TEST(masks[2] == 4);
+        BOOST_TEST(handlers.size() == 3u);  // masks' count; each null: no handler
+        BOOST_TEST(!handlers[0]);
+        BOOST_TEST(behaviors.size() == 3u);
+        BOOST_TEST(behaviors[2] == 2);
+        auto [e15, their_pid, replier] = co_await mig::async_call<idl::whoareyou>(ex, server, nothrow);
+        BOOST_TEST(!e15);
+        BOOST_TEST(their_pid == getpid());
+        BOOST_TEST(machio::audit_token(replier).pid() == getpid());
       },
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
@@ -384,6 +535,8 @@ BOOST_AUTO_TEST_CASE(a_machio_client_calls_migs_generated_server) {
   BOOST_TEST(s.state.receive_seen);
   BOOST_TEST(s.state.poly_type == MACH_MSG_TYPE_PORT_SEND);
   BOOST_TEST(s.state.note == 77);
+  BOOST_TEST(s.state.pair_both);
+  BOOST_TEST(s.state.seqno != 0u);
 }
 
 namespace {

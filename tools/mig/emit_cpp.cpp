@@ -280,12 +280,13 @@ class emitter {
         // MIG: the count is the adjacent argument's, which must be a variable array going
         // the same way; migcom ignores the flag with a warning otherwise, machio-mig refuses.
         const argument* before = i > 0 ? &r.arguments[i - 1] : nullptr;
-        const bool in_line = kind.rfind(std::string(ns) + "bounded_array<", 0) == 0;
-        const bool after_variable =
-            before && plain(before->direction) == plain(a.direction) && before->type->shape == type_spec::form::array &&
-            before->type->variable && before->type->count != 0 && !before->type->element->port;
+        const bool in_line = kind.rfind(std::string(ns) + "bounded_array<", 0) == 0 ||
+                             kind.rfind(std::string(ns) + "bounded_port_array<", 0) == 0;
+        const bool after_variable = before && plain(before->direction) == plain(a.direction) &&
+                                    before->type->shape == type_spec::form::array && before->type->variable &&
+                                    before->type->count != 0;
         if (!in_line)
-          unsupported(a.where, "machio-mig supports samecount on an in-line array[*:N] of values only");
+          unsupported(a.where, "machio-mig supports samecount on an in-line array[*:N] only");
         if (!after_variable)
           unsupported(a.where, "samecount: " + a.name + " must follow an in-line array[*:N] going the same way");
         kind = std::string(ns) + "same_count<" + kind + ">";

@@ -141,8 +141,9 @@ struct bounded_port_array {
 };
 
 //! A variable in-line array that has no Cnt word of its own: it holds as many elements
-//! as the argument before it in the same message, a variable array too (MIG: the
-//! `samecount` flag). The data follows as for \p Kind, sized by that count.
+//! as the argument before it in the same message, a variable array too, or another
+//! samecount one (MIG: the `samecount` flag). The data, or the port descriptors, are as
+//! for \p Kind, sized by that count.
 template <class Kind>
 struct same_count {
   static_assert(!sizeof(Kind*), "samecount applies to a variable in-line array, mig::bounded_array");
@@ -150,8 +151,11 @@ struct same_count {
 template <class T, std::size_t N>
 struct same_count<bounded_array<T, N>> {
   using kind = bounded_array<T, N>;
-  using value_type = T;
-  static constexpr std::size_t max_count = N;
+};
+//! (As XNU's task_get_exception_ports' handlers: `array[*:N] of mach_port_t, SameCount`.)
+template <mach_msg_type_name_t D, std::size_t N>
+struct same_count<bounded_port_array<D, N>> {
+  using kind = bounded_port_array<D, N>;
 };
 
 namespace detail {
@@ -183,6 +187,9 @@ struct kind_shape {
   bool same_count = false;
   //! An in-line port array: `descriptors` port descriptors, one per element.
   bool inline_ports = false;
+
+  //! Whether its element count varies per message (what a samecount array can borrow).
+  constexpr bool counted() const noexcept { return variable || (inline_ports && (count_word || same_count)); }
 };
 
 //! The right a port sent with \p disposition arrives as (0 for mig::polymorphic).
@@ -271,10 +278,10 @@ struct kind_traits<bounded_port_array<D, N>> {
                                     .descriptor_type = MACH_MSG_PORT_DESCRIPTOR,
                                     .inline_ports = true};
 };
-template <class T, std::size_t N>
-struct kind_traits<same_count<bounded_array<T, N>>> {
+template <class K>
+struct kind_traits<same_count<K>> {
   static constexpr kind_shape shape = [] {
-    kind_shape s = kind_traits<bounded_array<T, N>>::shape;
+    kind_shape s = kind_traits<typename same_count<K>::kind>::shape;
     s.count_word = false;
     s.same_count = true;
     return s;

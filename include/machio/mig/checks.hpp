@@ -128,7 +128,7 @@ void check_body(const message_layout<Fields>& m, const message_view& v, kern_ret
     // array[*:N] of ports: N descriptors, Cnt of them used. MIG's server does not check
     // Cnt (and reads past its N); machio answers MIG_BAD_ARGUMENTS. MIG's client answers
     // MIG_ARRAY_TOO_LARGE.
-    if (f.shape.inline_ports && f.count_word != npos && out.count[i] > f.shape.descriptors) {
+    if (f.shape.inline_ports && out.count[i] > f.shape.descriptors) {
       out.code = too_many_ports;
       return;
     }

@@ -144,7 +144,7 @@ constexpr auto make_layout() {
     const field_layout& f = m.fields[k];
     // A samecount array counts what the variable array before it in this message holds
     // (migcom ignores the flag otherwise, with a warning; machio refuses to compile).
-    if (f.shape.same_count && (k == 0 || !m.fields[k - 1].shape.variable))
+    if (f.shape.same_count && (k == 0 || !m.fields[k - 1].shape.counted()))
       throw "mig::same_count must follow a variable array of the same message";
     m.descriptor_count += f.shape.descriptors;
     in_line = in_line || f.shape.offset_word || f.shape.count_word || f.shape.element_size;

@@ -117,6 +117,24 @@ mig_internal novalue _Xtwo
 mig_internal novalue _Xmoves
 	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
 
+mig_internal novalue _Xportpair
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
+mig_internal novalue _Xpolyrights
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
+mig_internal novalue _Xsame
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
+mig_internal novalue _Xwhoami
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
+mig_internal novalue _Xhandlers
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
+mig_internal novalue _Xwhoareyou
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP);
+
 
 #if ( __MigTypeCheck )
 #if __MIG_check__Request__interop_subsystem__
@@ -1068,13 +1086,692 @@ mig_internal novalue _Xmoves
 	__AfterRcvRpc(4208, "moves")
 }
 
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__portpair_t__defined)
+#define __MIG_check__Request__portpair_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__portpair_t(__attribute__((__unused__)) __Request__portpair_t *In0P)
+{
+
+	typedef __Request__portpair_t __Request;
+#if	__MigTypeCheck
+	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->msgh_body.msgh_descriptor_count != 2) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &In0P->p[0];
+	    for (i = 0; i < 2; ptr++, i++) {
+		if (ptr->type != MACH_MSG_PORT_DESCRIPTOR ||
+		    ptr->disposition != 17)
+		return MIG_TYPE_ERROR;
+	    }
+	}
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__portpair_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine portpair */
+mig_internal novalue _Xportpair
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t p[2];
+		/* end of the kernel processed data */
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__portpair_t Reply __attribute__((unused));
+	typedef __Request__portpair_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+#ifdef	__MIG_check__Request__portpair_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__portpair_t__defined */
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t backTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		20,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	kern_return_t RetCode;
+	mach_port_t p[2];
+	mach_port_t back[4];
+
+	__DeclareRcvRpc(4209, "portpair")
+	__BeforeRcvRpc(4209, "portpair")
+
+#if	defined(__MIG_check__Request__portpair_t__defined)
+	check_result = __MIG_check__Request__portpair_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__portpair_t__defined) */
+
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &OutP->back[0];
+	    for (i = 0; i < 4; ptr++, i++) {
+#if	UseStaticTemplates
+		*ptr = backTemplate;
+#else	/* UseStaticTemplates */
+		ptr->name = MACH_PORT_NULL;
+		ptr->disposition = 20;
+#if !(defined(KERNEL) && defined(__LP64__))
+		ptr->pad1 = 0;
+#endif
+		ptr->pad2 = 0;
+		ptr->type = MACH_MSG_PORT_DESCRIPTOR;
+#if defined(KERNEL)
+		ptr->pad_end = 0;
+#endif
+#endif	/* UseStaticTemplates */
+	    }
+	}
+
+
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &In0P->p[0];
+	    for (i = 0; i < 2; ptr++, i++) 
+		p[i] = ptr->name;
+	}
+	OutP->backCnt = 4;
+
+	RetCode = srv_portpair(In0P->Head.msgh_request_port, p, back, &OutP->backCnt);
+	if (RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, RetCode);
+	}
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i, j;
+
+	    ptr = &OutP->back[0];
+	    j = min(4, OutP->backCnt);
+	    for (i = 0; i < j; ptr++, i++) {
+		ptr->name = back[i];
+	    }
+	}
+
+
+	OutP->NDR = NDR_record;
+
+
+	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	OutP->msgh_body.msgh_descriptor_count = 4;
+	__AfterRcvRpc(4209, "portpair")
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__polyrights_t__defined)
+#define __MIG_check__Request__polyrights_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__polyrights_t(__attribute__((__unused__)) __Request__polyrights_t *In0P)
+{
+
+	typedef __Request__polyrights_t __Request;
+#if	__MigTypeCheck
+	if (!(In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->msgh_body.msgh_descriptor_count != 1) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (In0P->list.type != MACH_MSG_OOL_PORTS_DESCRIPTOR)
+		return MIG_TYPE_ERROR;
+#endif	/* __MigTypeCheck */
+
+#if __MigTypeCheck
+	if (In0P->list.count != In0P->listCnt)
+		return MIG_TYPE_ERROR;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__polyrights_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine polyrights */
+mig_internal novalue _Xpolyrights
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_ool_ports_descriptor_t list;
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t listCnt;
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__polyrights_t Reply __attribute__((unused));
+	typedef __Request__polyrights_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+#ifdef	__MIG_check__Request__polyrights_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__polyrights_t__defined */
+
+	__DeclareRcvRpc(4210, "polyrights")
+	__BeforeRcvRpc(4210, "polyrights")
+
+#if	defined(__MIG_check__Request__polyrights_t__defined)
+	check_result = __MIG_check__Request__polyrights_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__polyrights_t__defined) */
+
+	OutP->RetCode = srv_polyrights(In0P->Head.msgh_request_port, (ip_poly_rights_t)(In0P->list.address), In0P->list.disposition, In0P->list.count, &OutP->kind, &OutP->count);
+	mig_deallocate((vm_offset_t) In0P->list.address, 4 * In0P->list.count);
+	In0P->list.address = (void *) 0;
+	In0P->list.count = (mach_msg_size_t) 0;
+	if (OutP->RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, OutP->RetCode);
+	}
+
+	OutP->NDR = NDR_record;
+
+
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	__AfterRcvRpc(4210, "polyrights")
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__same_t__defined)
+#define __MIG_check__Request__same_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__same_t(__attribute__((__unused__)) __Request__same_t *In0P, __attribute__((__unused__)) __Request__same_t **In1PP)
+{
+
+	typedef __Request__same_t __Request;
+	__Request *In1P;
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	unsigned int msgh_size_delta;
+
+#if	__MigTypeCheck
+	msgh_size = In0P->Head.msgh_size;
+	if ((In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (msgh_size < (mach_msg_size_t)(sizeof(__Request) - 96)) ||  (msgh_size > (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+#if defined(__NDR_convert__int_rep__Request__same_t__aCnt__defined)
+	if (In0P->NDR.int_rep != NDR_record.int_rep)
+		__NDR_convert__int_rep__Request__same_t__aCnt(&In0P->aCnt, In0P->NDR.int_rep);
+#endif	/* __NDR_convert__int_rep__Request__same_t__aCnt__defined */
+	msgh_size_delta = (4 * In0P->aCnt);
+#if	__MigTypeCheck
+	if (In0P->aCnt > 16)
+		return MIG_BAD_ARGUMENTS;
+	if (((msgh_size - (mach_msg_size_t)(sizeof(__Request) - 96)) / 4 < In0P->aCnt) ||
+	    (msgh_size < (mach_msg_size_t)(sizeof(__Request) - 96) + (4 * In0P->aCnt)))
+		return MIG_BAD_ARGUMENTS;
+	msgh_size -= msgh_size_delta;
+#endif	/* __MigTypeCheck */
+
+	*In1PP = In1P = (__Request *) ((pointer_t) In0P + msgh_size_delta - 64);
+
+#if	__MigTypeCheck
+	if (In0P->aCnt > 16)
+		return MIG_BAD_ARGUMENTS;
+	if (((msgh_size - (mach_msg_size_t)(sizeof(__Request) - 96)) / 2 < In0P->aCnt) ||
+	    (msgh_size != (mach_msg_size_t)(sizeof(__Request) - 96) + _WALIGN_(2 * In0P->aCnt)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__same_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine same */
+mig_internal novalue _Xsame
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		mach_msg_type_number_t aCnt;
+		int32_t a[16];
+		int16_t b[16];
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__same_t Reply __attribute__((unused));
+	typedef __Request__same_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Request *In1P;
+	Reply *OutP = (Reply *) OutHeadP;
+#ifdef	__MIG_check__Request__same_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__same_t__defined */
+
+	__DeclareRcvRpc(4211, "same")
+	__BeforeRcvRpc(4211, "same")
+
+#if	defined(__MIG_check__Request__same_t__defined)
+	check_result = __MIG_check__Request__same_t((__Request *)In0P, (__Request **)&In1P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__same_t__defined) */
+
+	OutP->RetCode = srv_same(In0P->Head.msgh_request_port, In0P->a, In0P->aCnt, In1P->b, &OutP->total);
+	if (OutP->RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, OutP->RetCode);
+	}
+
+	OutP->NDR = NDR_record;
+
+
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	__AfterRcvRpc(4211, "same")
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__whoami_t__defined)
+#define __MIG_check__Request__whoami_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__whoami_t(__attribute__((__unused__)) __Request__whoami_t *In0P)
+{
+
+	typedef __Request__whoami_t __Request;
+#if	__MigTypeCheck
+	if ((In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__whoami_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine whoami */
+mig_internal novalue _Xwhoami
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		mach_msg_max_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__whoami_t Reply __attribute__((unused));
+	typedef __Request__whoami_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+	mach_msg_max_trailer_t *TrailerP;
+#if	__MigTypeCheck
+	unsigned int trailer_size __attribute__((unused));
+#endif	/* __MigTypeCheck */
+#ifdef	__MIG_check__Request__whoami_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__whoami_t__defined */
+
+	__DeclareRcvRpc(4212, "whoami")
+	__BeforeRcvRpc(4212, "whoami")
+
+#if	defined(__MIG_check__Request__whoami_t__defined)
+	check_result = __MIG_check__Request__whoami_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__whoami_t__defined) */
+
+	TrailerP = (mach_msg_max_trailer_t *)((vm_offset_t)In0P +
+		round_msg(In0P->Head.msgh_size));
+	if (TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0)
+		{ MIG_RETURN_ERROR(OutP, MIG_TRAILER_ERROR); }
+#if	__MigTypeCheck
+	trailer_size = TrailerP->msgh_trailer_size -
+		(mach_msg_size_t)(sizeof(mach_msg_trailer_type_t) - sizeof(mach_msg_trailer_size_t));
+#endif	/* __MigTypeCheck */
+#if	__MigTypeCheck
+	if (trailer_size < (mach_msg_size_t)sizeof(audit_token_t))
+		{ MIG_RETURN_ERROR(OutP, MIG_TRAILER_ERROR); }
+	trailer_size -= (mach_msg_size_t)sizeof(audit_token_t);
+#endif	/* __MigTypeCheck */
+#if	__MigTypeCheck
+	if (trailer_size < (mach_msg_size_t)sizeof(mach_port_seqno_t))
+		{ MIG_RETURN_ERROR(OutP, MIG_TRAILER_ERROR); }
+	trailer_size -= (mach_msg_size_t)sizeof(mach_port_seqno_t);
+#endif	/* __MigTypeCheck */
+#if	__MigTypeCheck
+	if (trailer_size < (mach_msg_size_t)sizeof(security_token_t))
+		{ MIG_RETURN_ERROR(OutP, MIG_TRAILER_ERROR); }
+	trailer_size -= (mach_msg_size_t)sizeof(security_token_t);
+#endif	/* __MigTypeCheck */
+	OutP->RetCode = srv_whoami(In0P->Head.msgh_request_port, TrailerP->msgh_audit, TrailerP->msgh_seqno, TrailerP->msgh_sender, &OutP->pid, &OutP->euid);
+	if (OutP->RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, OutP->RetCode);
+	}
+
+	OutP->NDR = NDR_record;
+
+
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	__AfterRcvRpc(4212, "whoami")
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__handlers_t__defined)
+#define __MIG_check__Request__handlers_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__handlers_t(__attribute__((__unused__)) __Request__handlers_t *In0P)
+{
+
+	typedef __Request__handlers_t __Request;
+#if	__MigTypeCheck
+	if ((In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__handlers_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine handlers */
+mig_internal novalue _Xhandlers
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		int32_t mask;
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__handlers_t Reply __attribute__((unused));
+	typedef __Request__handlers_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+	unsigned int msgh_size;
+	unsigned int msgh_size_delta;
+
+#ifdef	__MIG_check__Request__handlers_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__handlers_t__defined */
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t old_handlersTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		19,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	kern_return_t RetCode;
+	mach_msg_type_number_t masksCnt;
+	mach_port_t old_handlers[8];
+	int32_t old_behaviors[8];
+
+	__DeclareRcvRpc(4213, "handlers")
+	__BeforeRcvRpc(4213, "handlers")
+
+#if	defined(__MIG_check__Request__handlers_t__defined)
+	check_result = __MIG_check__Request__handlers_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__handlers_t__defined) */
+
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &OutP->old_handlers[0];
+	    for (i = 0; i < 8; ptr++, i++) {
+#if	UseStaticTemplates
+		*ptr = old_handlersTemplate;
+#else	/* UseStaticTemplates */
+		ptr->name = MACH_PORT_NULL;
+		ptr->disposition = 19;
+#if !(defined(KERNEL) && defined(__LP64__))
+		ptr->pad1 = 0;
+#endif
+		ptr->pad2 = 0;
+		ptr->type = MACH_MSG_PORT_DESCRIPTOR;
+#if defined(KERNEL)
+		ptr->pad_end = 0;
+#endif
+#endif	/* UseStaticTemplates */
+	    }
+	}
+
+
+	masksCnt = 8;
+
+	RetCode = srv_handlers(In0P->Head.msgh_request_port, In0P->mask, OutP->masks, &masksCnt, old_handlers, old_behaviors);
+	if (RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, RetCode);
+	}
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i, j;
+
+	    ptr = &OutP->old_handlers[0];
+	    j = min(8, masksCnt);
+	    for (i = 0; i < j; ptr++, i++) {
+		ptr->name = old_handlers[i];
+	    }
+	}
+
+
+	OutP->NDR = NDR_record;
+
+	OutP->masksCnt = masksCnt;
+	msgh_size_delta = ((4 * masksCnt));
+	msgh_size = (mach_msg_size_t)(sizeof(Reply) - 64) + msgh_size_delta;
+	OutP = (Reply *) ((pointer_t) OutP + msgh_size_delta - 32);
+	(void)memcpy((char *) OutP->old_behaviors, (const char *) old_behaviors, 4 * masksCnt);
+	msgh_size += ((4 * masksCnt));
+
+	OutP = (Reply *) OutHeadP;
+	OutP->Head.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	OutP->Head.msgh_size = msgh_size;
+	OutP->msgh_body.msgh_descriptor_count = 8;
+	__AfterRcvRpc(4213, "handlers")
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Request__interop_subsystem__
+#if !defined(__MIG_check__Request__whoareyou_t__defined)
+#define __MIG_check__Request__whoareyou_t__defined
+
+mig_internal kern_return_t __MIG_check__Request__whoareyou_t(__attribute__((__unused__)) __Request__whoareyou_t *In0P)
+{
+
+	typedef __Request__whoareyou_t __Request;
+#if	__MigTypeCheck
+	if ((In0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    (In0P->Head.msgh_size != (mach_msg_size_t)sizeof(__Request)))
+		return MIG_BAD_ARGUMENTS;
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Request__whoareyou_t__defined) */
+#endif /* __MIG_check__Request__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine whoareyou */
+mig_internal novalue _Xwhoareyou
+	(mach_msg_header_t *InHeadP, mach_msg_header_t *OutHeadP)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		mach_msg_trailer_t trailer;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	typedef __Reply__whoareyou_t Reply __attribute__((unused));
+	typedef __Request__whoareyou_t __Request __attribute__((unused));
+
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	Request *In0P = (Request *) InHeadP;
+	Reply *OutP = (Reply *) OutHeadP;
+#ifdef	__MIG_check__Request__whoareyou_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Request__whoareyou_t__defined */
+
+	__DeclareRcvRpc(4214, "whoareyou")
+	__BeforeRcvRpc(4214, "whoareyou")
+
+#if	defined(__MIG_check__Request__whoareyou_t__defined)
+	check_result = __MIG_check__Request__whoareyou_t((__Request *)In0P);
+	if (check_result != MACH_MSG_SUCCESS)
+		{ MIG_RETURN_ERROR(OutP, check_result); }
+#endif	/* defined(__MIG_check__Request__whoareyou_t__defined) */
+
+	OutP->RetCode = srv_whoareyou(In0P->Head.msgh_request_port, &OutP->pid);
+	if (OutP->RetCode != KERN_SUCCESS) {
+		MIG_RETURN_ERROR(OutP, OutP->RetCode);
+	}
+
+	OutP->NDR = NDR_record;
+
+
+	OutP->Head.msgh_size = (mach_msg_size_t)(sizeof(Reply));
+	__AfterRcvRpc(4214, "whoareyou")
+}
+
 
 
 /* Description of this subsystem, for use in direct RPC */
 const struct srv_interop_subsystem srv_interop_subsystem = {
 	interop_server_routine,
 	4200,
-	4209,
+	4215,
 	(mach_msg_size_t)sizeof(union __ReplyUnion__srv_interop_subsystem),
 	(vm_address_t)0,
 	{
@@ -1096,6 +1793,18 @@ const struct srv_interop_subsystem srv_interop_subsystem = {
           (mig_stub_routine_t) _Xtwo, 7, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__two_t)},
           { (mig_impl_routine_t) 0,
           (mig_stub_routine_t) _Xmoves, 6, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__moves_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xportpair, 4, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__portpair_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xpolyrights, 6, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__polyrights_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xsame, 5, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__same_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xwhoami, 14, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__whoami_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xhandlers, 6, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__handlers_t)},
+          { (mig_impl_routine_t) 0,
+          (mig_stub_routine_t) _Xwhoareyou, 2, 0, (routine_arg_descriptor_t)0, (mach_msg_size_t)sizeof(__Reply__whoareyou_t)},
 	}
 };
 
@@ -1120,7 +1829,7 @@ mig_external boolean_t interop_server
 	OutHeadP->msgh_id = InHeadP->msgh_id + 100;
 	OutHeadP->msgh_reserved = 0;
 
-	if ((InHeadP->msgh_id > 4208) || (InHeadP->msgh_id < 4200) ||
+	if ((InHeadP->msgh_id > 4214) || (InHeadP->msgh_id < 4200) ||
 	    ((routine = srv_interop_subsystem.routine[InHeadP->msgh_id - 4200].stub_routine) == 0)) {
 		((mig_reply_error_t *)OutHeadP)->NDR = NDR_record;
 		((mig_reply_error_t *)OutHeadP)->RetCode = MIG_BAD_ID;
@@ -1137,7 +1846,7 @@ mig_external mig_routine_t interop_server_routine
 
 	msgh_id = InHeadP->msgh_id - 4200;
 
-	if ((msgh_id > 8) || (msgh_id < 0))
+	if ((msgh_id > 14) || (msgh_id < 0))
 		return 0;
 
 	return srv_interop_subsystem.routine[msgh_id].stub_routine;

@@ -80,7 +80,7 @@ typedef function_table_entry   *function_table_t;
 #endif /* AUTOTEST */
 
 #ifndef	interop_MSG_COUNT
-#define	interop_MSG_COUNT	9
+#define	interop_MSG_COUNT	15
 #endif	/* interop_MSG_COUNT */
 
 #include <mach/std_types.h>
@@ -239,6 +239,101 @@ kern_return_t srv_moves
 	mach_port_t *once_back
 );
 
+/* Routine portpair */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_portpair
+(
+	mach_port_t server,
+	ip_pair_t p,
+	ip_made_t back,
+	mach_msg_type_number_t *backCnt
+);
+
+/* Routine polyrights */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_polyrights
+(
+	mach_port_t server,
+	ip_poly_rights_t list,
+	mach_msg_type_name_t listPoly,
+	mach_msg_type_number_t listCnt,
+	uint32_t *kind,
+	uint32_t *count
+);
+
+/* Routine same */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_same
+(
+	mach_port_t server,
+	ip_words_t a,
+	mach_msg_type_number_t aCnt,
+	ip_halves_t b,
+	int64_t *total
+);
+
+/* Routine whoami */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_whoami
+(
+	mach_port_t server,
+	audit_token_t caller,
+	mach_port_seqno_t seqno,
+	security_token_t token,
+	int32_t *pid,
+	uint32_t *euid
+);
+
+/* Routine handlers */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_handlers
+(
+	mach_port_t server,
+	int32_t mask,
+	ip_masks_t masks,
+	mach_msg_type_number_t *masksCnt,
+	ip_handlers_t old_handlers,
+	ip_masks_t old_behaviors
+);
+
+/* Routine whoareyou */
+#ifdef	mig_external
+mig_external
+#else
+extern
+#endif	/* mig_external */
+MIG_SERVER_ROUTINE
+kern_return_t srv_whoareyou
+(
+	mach_port_t server,
+	int32_t *pid
+);
+
 #ifdef	mig_external
 mig_external
 #else
@@ -265,7 +360,7 @@ extern const struct srv_interop_subsystem {
 	unsigned int	maxsize;	/* Max msg size */
 	vm_address_t	reserved;	/* Reserved */
 	struct routine_descriptor	/* Array of routine descriptors */
-		routine[9];
+		routine[15];
 } srv_interop_subsystem;
 
 /* typedefs for all requests */
@@ -404,6 +499,82 @@ extern const struct srv_interop_subsystem {
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t p[2];
+		/* end of the kernel processed data */
+	} __Request__portpair_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_ool_ports_descriptor_t list;
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t listCnt;
+	} __Request__polyrights_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		mach_msg_type_number_t aCnt;
+		int32_t a[16];
+		int16_t b[16];
+	} __Request__same_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+	} __Request__whoami_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		int32_t mask;
+	} __Request__handlers_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+	} __Request__whoareyou_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Request__interop_subsystem__defined */
 
 
@@ -421,6 +592,12 @@ union __RequestUnion__srv_interop_subsystem {
 	__Request__note_t Request_note;
 	__Request__two_t Request_two;
 	__Request__moves_t Request_moves;
+	__Request__portpair_t Request_portpair;
+	__Request__polyrights_t Request_polyrights;
+	__Request__same_t Request_same;
+	__Request__whoami_t Request_whoami;
+	__Request__handlers_t Request_handlers;
+	__Request__whoareyou_t Request_whoareyou;
 };
 #endif /* __RequestUnion__srv_interop_subsystem__defined */
 /* typedefs for all replies */
@@ -555,6 +732,94 @@ union __RequestUnion__srv_interop_subsystem {
 #ifdef  __MigPackStructs
 #pragma pack(pop)
 #endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t back[4];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t backCnt;
+	} __Reply__portpair_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		uint32_t kind;
+		uint32_t count;
+	} __Reply__polyrights_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int64_t total;
+	} __Reply__same_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+		uint32_t euid;
+	} __Reply__whoami_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t old_handlers[8];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t masksCnt;
+		int32_t masks[8];
+		int32_t old_behaviors[8];
+	} __Reply__handlers_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+	} __Reply__whoareyou_t __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
 #endif /* !__Reply__interop_subsystem__defined */
 
 
@@ -572,6 +837,12 @@ union __ReplyUnion__srv_interop_subsystem {
 	__Reply__note_t Reply_note;
 	__Reply__two_t Reply_two;
 	__Reply__moves_t Reply_moves;
+	__Reply__portpair_t Reply_portpair;
+	__Reply__polyrights_t Reply_polyrights;
+	__Reply__same_t Reply_same;
+	__Reply__whoami_t Reply_whoami;
+	__Reply__handlers_t Reply_handlers;
+	__Reply__whoareyou_t Reply_whoareyou;
 };
 #endif /* __ReplyUnion__srv_interop_subsystem__defined */
 
@@ -585,7 +856,13 @@ union __ReplyUnion__srv_interop_subsystem {
     { "rights", 4205 },\
     { "note", 4206 },\
     { "two", 4207 },\
-    { "moves", 4208 }
+    { "moves", 4208 },\
+    { "portpair", 4209 },\
+    { "polyrights", 4210 },\
+    { "same", 4211 },\
+    { "whoami", 4212 },\
+    { "handlers", 4213 },\
+    { "whoareyou", 4214 }
 #endif
 
 #ifdef __AfterMigServerHeader

@@ -1802,3 +1802,1186 @@ mig_external kern_return_t moves
 	*once_back = Out0P->once_back.name;
 	return KERN_SUCCESS;
 }
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__portpair_t__defined)
+#define __MIG_check__Reply__portpair_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__portpair_t(__Reply__portpair_t *Out0P)
+{
+
+	typedef __Reply__portpair_t __Reply __attribute__((unused));
+	boolean_t msgh_simple;
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4309) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+	msgh_simple = !(Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((msgh_simple || Out0P->msgh_body.msgh_descriptor_count != 4 ||
+	    msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	    (!msgh_simple || msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	    ((mig_reply_error_t *)Out0P)->RetCode == KERN_SUCCESS))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (msgh_simple) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+#if	__MigTypeCheck
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &Out0P->back[0];
+	    for (i = 0; i < 4; ptr++, i++) {
+		if (ptr->type != MACH_MSG_PORT_DESCRIPTOR) {
+			return MIG_TYPE_ERROR;
+		}
+	    }
+	}
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__portpair_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine portpair */
+mig_external kern_return_t portpair
+(
+	mach_port_t server,
+	ip_pair_t p,
+	ip_made_t back,
+	mach_msg_type_number_t *backCnt
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t p[2];
+		/* end of the kernel processed data */
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t back[4];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t backCnt;
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t back[4];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t backCnt;
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+
+#ifdef	__MIG_check__Reply__portpair_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__portpair_t__defined */
+
+	__DeclareSendRpc(4209, "portpair")
+
+#if	UseStaticTemplates
+	const static mach_msg_port_descriptor_t pTemplate = {
+		/* name = */		MACH_PORT_NULL,
+		/* pad1 = */		0,
+		/* pad2 = */		0,
+		/* disp = */		19,
+		/* type = */		MACH_MSG_PORT_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	InP->msgh_body.msgh_descriptor_count = 2;
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &InP->p[0];
+	    for (i = 0; i < 2; ptr++, i++) {
+#if	UseStaticTemplates
+		*ptr = pTemplate;
+		ptr->name = p[i];
+#else	/* UseStaticTemplates */
+		ptr->name = p[i];
+		ptr->disposition = 19;
+		ptr->type = MACH_MSG_PORT_DESCRIPTOR;
+#endif	/* UseStaticTemplates */
+	    }
+	}
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits = MACH_MSGH_BITS_COMPLEX|
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4209;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4209, "portpair")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4209, "portpair")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__portpair_t__defined)
+	check_result = __MIG_check__Reply__portpair_t((__Reply__portpair_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__portpair_t__defined) */
+
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i, j;
+
+	    ptr = &Out0P->back[0];
+	    j = min(Out0P->backCnt, *backCnt);
+	    for (i = 0; i < j; ptr++, i++) 
+		back[i] = ptr->name;
+	    if (Out0P->backCnt > 4)
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	*backCnt = Out0P->backCnt;
+
+	return KERN_SUCCESS;
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__polyrights_t__defined)
+#define __MIG_check__Reply__polyrights_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__polyrights_t(__Reply__polyrights_t *Out0P)
+{
+
+	typedef __Reply__polyrights_t __Reply __attribute__((unused));
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4310) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    ((msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	      Out0P->RetCode == KERN_SUCCESS)))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (Out0P->RetCode != KERN_SUCCESS) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__polyrights_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine polyrights */
+mig_external kern_return_t polyrights
+(
+	mach_port_t server,
+	ip_poly_rights_t list,
+	mach_msg_type_name_t listPoly,
+	mach_msg_type_number_t listCnt,
+	uint32_t *kind,
+	uint32_t *count
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_ool_ports_descriptor_t list;
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t listCnt;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		uint32_t kind;
+		uint32_t count;
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		uint32_t kind;
+		uint32_t count;
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+
+#ifdef	__MIG_check__Reply__polyrights_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__polyrights_t__defined */
+
+	__DeclareSendRpc(4210, "polyrights")
+
+#if	UseStaticTemplates
+	const static mach_msg_ool_ports_descriptor_t listTemplate = {
+		/* addr = */		(void *)0,
+		/* coun = */		0,
+		/* deal = */		FALSE,
+		/* copy is meaningful only in overwrite mode */
+		/* copy = */		MACH_MSG_PHYSICAL_COPY,
+		/* disp = */		((mach_msg_type_name_t)-1),
+		/* type = */		MACH_MSG_OOL_PORTS_DESCRIPTOR,
+	};
+#endif	/* UseStaticTemplates */
+
+	InP->msgh_body.msgh_descriptor_count = 1;
+#if	UseStaticTemplates
+	InP->list = listTemplate;
+	InP->list.address = (void *)(list);
+	InP->list.count = listCnt;
+	InP->list.disposition = listPoly;
+#else	/* UseStaticTemplates */
+	InP->list.address = (void *)(list);
+	InP->list.count = listCnt;
+	InP->list.disposition = listPoly;
+	InP->list.deallocate =  FALSE;
+	InP->list.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+#endif	/* UseStaticTemplates */
+
+
+	InP->NDR = NDR_record;
+
+	InP->listCnt = listCnt;
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits = MACH_MSGH_BITS_COMPLEX|
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4210;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4210, "polyrights")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4210, "polyrights")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__polyrights_t__defined)
+	check_result = __MIG_check__Reply__polyrights_t((__Reply__polyrights_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__polyrights_t__defined) */
+
+	*kind = Out0P->kind;
+
+	*count = Out0P->count;
+
+	return KERN_SUCCESS;
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__same_t__defined)
+#define __MIG_check__Reply__same_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__same_t(__Reply__same_t *Out0P)
+{
+
+	typedef __Reply__same_t __Reply __attribute__((unused));
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4311) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    ((msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	      Out0P->RetCode == KERN_SUCCESS)))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (Out0P->RetCode != KERN_SUCCESS) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__same_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine same */
+mig_external kern_return_t same
+(
+	mach_port_t server,
+	ip_words_t a,
+	mach_msg_type_number_t aCnt,
+	ip_halves_t b,
+	int64_t *total
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		mach_msg_type_number_t aCnt;
+		int32_t a[16];
+		int16_t b[16];
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int64_t total;
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int64_t total;
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+	unsigned int msgh_size;
+	unsigned int msgh_size_delta;
+
+
+#ifdef	__MIG_check__Reply__same_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__same_t__defined */
+
+	__DeclareSendRpc(4211, "same")
+
+	InP->NDR = NDR_record;
+
+	if (aCnt > 16) {
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	(void)memcpy((char *) InP->a, (const char *) a, 4 * aCnt);
+
+	InP->aCnt = aCnt;
+
+	msgh_size_delta = (4 * aCnt);
+	msgh_size = (mach_msg_size_t)(sizeof(Request) - 96) + msgh_size_delta;
+	InP = (Request *) ((pointer_t) InP + msgh_size_delta - 64);
+
+	if (aCnt > 16) {
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	(void)memcpy((char *) InP->b, (const char *) b, 2 * aCnt);
+
+	msgh_size += _WALIGN_(2 * aCnt);
+	InP = &Mess.In;
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits =
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4211;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4211, "same")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, msgh_size, (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4211, "same")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__same_t__defined)
+	check_result = __MIG_check__Reply__same_t((__Reply__same_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__same_t__defined) */
+
+	*total = Out0P->total;
+
+	return KERN_SUCCESS;
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__whoami_t__defined)
+#define __MIG_check__Reply__whoami_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__whoami_t(__Reply__whoami_t *Out0P)
+{
+
+	typedef __Reply__whoami_t __Reply __attribute__((unused));
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4312) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    ((msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	      Out0P->RetCode == KERN_SUCCESS)))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (Out0P->RetCode != KERN_SUCCESS) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__whoami_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine whoami */
+mig_external kern_return_t whoami
+(
+	mach_port_t server,
+	int32_t *pid,
+	uint32_t *euid
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+		uint32_t euid;
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+		uint32_t euid;
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+
+#ifdef	__MIG_check__Reply__whoami_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__whoami_t__defined */
+
+	__DeclareSendRpc(4212, "whoami")
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits =
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4212;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4212, "whoami")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4212, "whoami")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__whoami_t__defined)
+	check_result = __MIG_check__Reply__whoami_t((__Reply__whoami_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__whoami_t__defined) */
+
+	*pid = Out0P->pid;
+
+	*euid = Out0P->euid;
+
+	return KERN_SUCCESS;
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__handlers_t__defined)
+#define __MIG_check__Reply__handlers_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__handlers_t(__Reply__handlers_t *Out0P, __Reply__handlers_t **Out1PP)
+{
+
+	typedef __Reply__handlers_t __Reply __attribute__((unused));
+	__Reply *Out1P;
+	boolean_t msgh_simple;
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	unsigned int msgh_size_delta;
+
+	if (Out0P->Head.msgh_id != 4313) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+	msgh_simple = !(Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((msgh_simple || Out0P->msgh_body.msgh_descriptor_count != 8 ||
+	    msgh_size < (mach_msg_size_t)(sizeof(__Reply) - 64) || msgh_size > (mach_msg_size_t)sizeof(__Reply)) &&
+	    (!msgh_simple || msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	    ((mig_reply_error_t *)Out0P)->RetCode == KERN_SUCCESS))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (msgh_simple) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+#if	__MigTypeCheck
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i;
+
+	    ptr = &Out0P->old_handlers[0];
+	    for (i = 0; i < 8; ptr++, i++) {
+		if (ptr->type != MACH_MSG_PORT_DESCRIPTOR) {
+			return MIG_TYPE_ERROR;
+		}
+	    }
+	}
+#endif	/* __MigTypeCheck */
+
+	msgh_size_delta = Out0P->masksCnt * 4;
+#if	__MigTypeCheck
+	if ( Out0P->masksCnt > 8 )
+		return MIG_TYPE_ERROR;
+	if (((msgh_size - (mach_msg_size_t)(sizeof(__Reply) - 64)) / 4< Out0P->masksCnt) ||
+	    (msgh_size < (mach_msg_size_t)(sizeof(__Reply) - 64) + Out0P->masksCnt * 4))
+		{ return MIG_TYPE_ERROR ; }
+	msgh_size -= msgh_size_delta;
+#endif	/* __MigTypeCheck */
+
+	*Out1PP = Out1P = (__Reply *) ((pointer_t) Out0P + msgh_size_delta - 32);
+
+#if	__MigTypeCheck
+	if ( Out0P->masksCnt > 8 )
+		return MIG_TYPE_ERROR;
+	if (((msgh_size - (mach_msg_size_t)(sizeof(__Reply) - 64)) / 4< Out0P->masksCnt) ||
+	    (msgh_size != (mach_msg_size_t)(sizeof(__Reply) - 64) + Out0P->masksCnt * 4))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__handlers_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine handlers */
+mig_external kern_return_t handlers
+(
+	mach_port_t server,
+	int32_t mask,
+	ip_masks_t masks,
+	mach_msg_type_number_t *masksCnt,
+	ip_handlers_t old_handlers,
+	ip_masks_t old_behaviors
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		int32_t mask;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t old_handlers[8];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t masksCnt;
+		int32_t masks[8];
+		int32_t old_behaviors[8];
+		mach_msg_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		/* start of the kernel processed data */
+		mach_msg_body_t msgh_body;
+		mach_msg_port_descriptor_t old_handlers[8];
+		/* end of the kernel processed data */
+		NDR_record_t NDR;
+		mach_msg_type_number_t masksCnt;
+		int32_t masks[8];
+		int32_t old_behaviors[8];
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+	Reply *Out1P = NULL;
+
+	mach_msg_return_t msg_result;
+
+#ifdef	__MIG_check__Reply__handlers_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__handlers_t__defined */
+
+	__DeclareSendRpc(4213, "handlers")
+
+	InP->NDR = NDR_record;
+
+	InP->mask = mask;
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits =
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4213;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4213, "handlers")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_MSG_OPTION_NONE, (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4213, "handlers")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__handlers_t__defined)
+	check_result = __MIG_check__Reply__handlers_t((__Reply__handlers_t *)Out0P, (__Reply__handlers_t **)&Out1P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__handlers_t__defined) */
+
+	if (Out0P->masksCnt > 8) {
+		(void)memcpy((char *) masks, (const char *) Out0P->masks, 4 *  8);
+		*masksCnt = Out0P->masksCnt;
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	(void)memcpy((char *) masks, (const char *) Out0P->masks, 4 * Out0P->masksCnt);
+
+	*masksCnt = Out0P->masksCnt;
+
+	{
+	    mach_msg_port_descriptor_t	*ptr;
+	    int	i, j;
+
+	    ptr = &Out0P->old_handlers[0];
+	    j = min(Out0P->masksCnt, *masksCnt);
+	    for (i = 0; i < j; ptr++, i++) 
+		old_handlers[i] = ptr->name;
+	    if (Out0P->masksCnt > 8)
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	if (Out0P->masksCnt > 8) {
+		(void)memcpy((char *) old_behaviors, (const char *) Out1P->old_behaviors, 4 *  8);
+		*masksCnt = Out0P->masksCnt;
+		{ return MIG_ARRAY_TOO_LARGE; }
+	}
+	(void)memcpy((char *) old_behaviors, (const char *) Out1P->old_behaviors, 4 * Out0P->masksCnt);
+
+	return KERN_SUCCESS;
+}
+
+#if ( __MigTypeCheck )
+#if __MIG_check__Reply__interop_subsystem__
+#if !defined(__MIG_check__Reply__whoareyou_t__defined)
+#define __MIG_check__Reply__whoareyou_t__defined
+
+mig_internal kern_return_t __MIG_check__Reply__whoareyou_t(__Reply__whoareyou_t *Out0P)
+{
+
+	typedef __Reply__whoareyou_t __Reply __attribute__((unused));
+#if	__MigTypeCheck
+	unsigned int msgh_size;
+#endif	/* __MigTypeCheck */
+	if (Out0P->Head.msgh_id != 4314) {
+	    if (Out0P->Head.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		{ return MIG_SERVER_DIED; }
+	    else
+		{ return MIG_REPLY_MISMATCH; }
+	}
+
+#if	__MigTypeCheck
+	msgh_size = Out0P->Head.msgh_size;
+
+	if ((Out0P->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    ((msgh_size != (mach_msg_size_t)sizeof(__Reply)) &&
+	     (msgh_size != (mach_msg_size_t)sizeof(mig_reply_error_t) ||
+	      Out0P->RetCode == KERN_SUCCESS)))
+		{ return MIG_TYPE_ERROR ; }
+#endif	/* __MigTypeCheck */
+
+#if	__MigTypeCheck
+	if (Out0P->Head.msgh_request_port != MACH_PORT_NULL) {
+		return MIG_TYPE_ERROR;
+	}
+#endif	/* __MigTypeCheck */
+	if (Out0P->RetCode != KERN_SUCCESS) {
+		return ((mig_reply_error_t *)Out0P)->RetCode;
+	}
+
+	return MACH_MSG_SUCCESS;
+}
+#endif /* !defined(__MIG_check__Reply__whoareyou_t__defined) */
+#endif /* __MIG_check__Reply__interop_subsystem__ */
+#endif /* ( __MigTypeCheck ) */
+
+
+/* Routine whoareyou */
+mig_external kern_return_t whoareyou
+(
+	mach_port_t server,
+	int32_t *pid,
+	audit_token_t *replier
+)
+{
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+	} Request __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+		mach_msg_max_trailer_t trailer;
+	} Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+
+#ifdef  __MigPackStructs
+#pragma pack(push, 4)
+#endif
+	typedef struct {
+		mach_msg_header_t Head;
+		NDR_record_t NDR;
+		kern_return_t RetCode;
+		int32_t pid;
+	} __Reply __attribute__((unused));
+#ifdef  __MigPackStructs
+#pragma pack(pop)
+#endif
+	/*
+	 * typedef struct {
+	 * 	mach_msg_header_t Head;
+	 * 	NDR_record_t NDR;
+	 * 	kern_return_t RetCode;
+	 * } mig_reply_error_t;
+	 */
+
+	union {
+		Request In;
+		Reply Out;
+	} Mess;
+
+	Request *InP = &Mess.In;
+	Reply *Out0P = &Mess.Out;
+
+	mach_msg_return_t msg_result;
+	mach_msg_max_trailer_t *TrailerP;
+#if	__MigTypeCheck
+	unsigned int trailer_size __attribute__((unused));
+#endif	/* __MigTypeCheck */
+
+#ifdef	__MIG_check__Reply__whoareyou_t__defined
+	kern_return_t check_result;
+#endif	/* __MIG_check__Reply__whoareyou_t__defined */
+
+	__DeclareSendRpc(4214, "whoareyou")
+
+	InP->Head.msgh_reply_port = mig_get_reply_port();
+	InP->Head.msgh_bits =
+		MACH_MSGH_BITS(19, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	/* msgh_size passed as argument */
+	InP->Head.msgh_request_port = server;
+	InP->Head.msgh_id = 4214;
+	InP->Head.msgh_reserved = 0;
+	
+/* BEGIN VOUCHER CODE */
+
+#ifdef USING_VOUCHERS
+	if (voucher_mach_msg_set != NULL) {
+		voucher_mach_msg_set(&InP->Head);
+	}
+#endif // USING_VOUCHERS
+	
+/* END VOUCHER CODE */
+
+	__BeforeSendRpc(4214, "whoareyou")
+	msg_result = mach_msg(&InP->Head, MACH_SEND_MSG|MACH_RCV_MSG|MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0)|IP_RCV_AUDIT|MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT), (mach_msg_size_t)sizeof(Request), (mach_msg_size_t)sizeof(Reply), InP->Head.msgh_reply_port, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
+	__AfterSendRpc(4214, "whoareyou")
+	if (msg_result != MACH_MSG_SUCCESS) {
+		__MachMsgErrorWithoutTimeout(msg_result);
+	}
+	if (msg_result != MACH_MSG_SUCCESS) {
+		{ return msg_result; }
+	}
+
+
+#if	defined(__MIG_check__Reply__whoareyou_t__defined)
+	check_result = __MIG_check__Reply__whoareyou_t((__Reply__whoareyou_t *)Out0P);
+	if (check_result != MACH_MSG_SUCCESS) {
+		mach_msg_destroy(&Out0P->Head);
+		{ return check_result; }
+	}
+#endif	/* defined(__MIG_check__Reply__whoareyou_t__defined) */
+
+	TrailerP = (mach_msg_max_trailer_t *)((vm_offset_t)Out0P +
+		round_msg(Out0P->Head.msgh_size));
+	if (TrailerP->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0)
+		{ return MIG_TRAILER_ERROR ; }
+#if	__MigTypeCheck
+	trailer_size = TrailerP->msgh_trailer_size -
+		(mach_msg_size_t)(sizeof(mach_msg_trailer_type_t) - sizeof(mach_msg_trailer_size_t));
+#endif	/* __MigTypeCheck */
+#if	__MigTypeCheck
+	if (trailer_size < (mach_msg_size_t)sizeof(audit_token_t))
+		{ return MIG_TRAILER_ERROR ; }
+	trailer_size -= (mach_msg_size_t)sizeof(audit_token_t);
+#endif	/* __MigTypeCheck */
+
+	*pid = Out0P->pid;
+
+	*replier = TrailerP->msgh_audit;
+
+	return KERN_SUCCESS;
+}

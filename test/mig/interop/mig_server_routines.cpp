@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <unistd.h>
+
 extern "C" {
 #include "interopServer.h"
 }
@@ -110,13 +112,71 @@ kern_return_t srv_two(mach_port_t, ip_words_t a, mach_msg_type_number_t a_count,
   return KERN_SUCCESS;
 }
 
+kern_return_t srv_portpair(mach_port_t, ip_pair_t p, ip_made_t back, mach_msg_type_number_t* back_count) {
+  state->pair_both = MACH_PORT_VALID(p[0]) && MACH_PORT_VALID(p[1]);
+  for (int i = 0; i < 2; ++i) (void)mach_port_deallocate(mach_task_self(), p[i]);
+  back[0] = back[1] = state->receipts;  // MAKE_SEND from the receive right we hold
+  *back_count = 2;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_polyrights(mach_port_t, ip_poly_rights_t list, mach_msg_type_name_t list_poly,
+                             mach_msg_type_number_t list_count, uint32_t* kind, uint32_t* count) {
+  for (mach_msg_type_number_t i = 0; i < list_count; ++i) {
+    if (list_poly == MACH_MSG_TYPE_PORT_RECEIVE)
+      (void)mach_port_mod_refs(mach_task_self(), list[i], MACH_PORT_RIGHT_RECEIVE, -1);
+    else
+      (void)mach_port_deallocate(mach_task_self(), list[i]);
+  }
+  if (list_count)
+    (void)vm_deallocate(mach_task_self(), reinterpret_cast<vm_address_t>(list), list_count * sizeof(mach_port_t));
+  *kind = list_poly;
+  *count = list_count;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_same(mach_port_t, ip_words_t a, mach_msg_type_number_t a_count, ip_halves_t b, int64_t* total) {
+  std::int64_t t = 0;
+  for (mach_msg_type_number_t i = 0; i < a_count; ++i) t += a[i] + b[i];  // b has a's count
+  *total = t;
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_whoami(mach_port_t, audit_token_t caller, mach_port_seqno_t seqno, security_token_t token,
+                         int32_t* pid, uint32_t* euid) {
+  state->seqno = seqno;
+  *pid = static_cast<int32_t>(caller.val[5]);
+  *euid = token.val[0];
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_handlers(mach_port_t, int32_t mask, ip_masks_t masks, mach_msg_type_number_t* masks_count,
+                           ip_handlers_t old_handlers, ip_masks_t old_behaviors) {
+  const mach_msg_type_number_t n = std::min<mach_msg_type_number_t>(static_cast<mach_msg_type_number_t>(mask), 8);
+  for (mach_msg_type_number_t i = 0; i < n; ++i) {
+    masks[i] = static_cast<int32_t>(1u << i);
+    old_handlers[i] = MACH_PORT_NULL;  // no handler set, as the kernel answers for an unset mask
+    old_behaviors[i] = static_cast<int32_t>(i);
+  }
+  *masks_count = n;  // the count of all three
+  return KERN_SUCCESS;
+}
+
+kern_return_t srv_whoareyou(mach_port_t, int32_t* pid) {
+  *pid = getpid();
+  return KERN_SUCCESS;
+}
+
 }  // extern "C"
 
 mach_msg_return_t interop_mig_serve(mach_port_t port, int requests, interop_mig_server_state& s) {
   state = &s;
   mach_msg_return_t mr = MACH_MSG_SUCCESS;
   for (int i = 0; i < requests && mr == MACH_MSG_SUCCESS; ++i)
-    mr = mach_msg_server_once(interop_server, srv_interop_subsystem.maxsize, port, 0);
+    // The audit trailer, which whoami's ServerAuditToken needs (MIG_TRAILER_ERROR without).
+    mr = mach_msg_server_once(interop_server, srv_interop_subsystem.maxsize, port,
+                              MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+                                  MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT));
   state = nullptr;
   return mr;
 }

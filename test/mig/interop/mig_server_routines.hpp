@@ -11,6 +11,8 @@ struct interop_mig_server_state {
   bool receive_seen = false;              //!< moves() got a receive right
   mach_msg_type_name_t poly_type = 0;     //!< what moves()'s polymorphic right arrived as
   char blob_copy[4096] = {};              //!< blob() answers its copy from here
+  bool pair_both = false;                 //!< portpair() got two send rights
+  mach_port_seqno_t seqno = 0;            //!< whoami()'s MsgSeqno
 };
 
 //! Serves \p requests requests on \p port with mach_msg_server_once, as a MIG server
