@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include <unistd.h>
+
 namespace asio = boost::asio;
 namespace mig = machio::mig;
 using boost::system::error_code;
@@ -38,9 +40,34 @@ using touch = mig::routine<4003>;
 
 std::string reversed(std::string_view s) { return {s.rbegin(), s.rend()}; }
 
+// routine where(server; ServerContextToken context : mach_port_context_t;
+//               ServerAuditToken caller : audit_token_t; out pid : int32_t);
+using where = mig::routine<4710, mig::in<mig::trailer_context>, mig::in<mig::trailer_audit_token>,
+                           mig::out<mig::scalar<std::int32_t>>>;
+static_assert(mig::request_trailer<where> == machio::trailer_elements::context);
+static_assert(mig::reply_trailer<where> == machio::trailer_elements::none);
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(mig_server, machio_test::right_accounting)
+
+BOOST_AUTO_TEST_CASE(trailer_arguments_reach_the_handler_and_the_server_asks_for_them) {
+  machio::server_options options;
+  options.receive.trailer = machio::trailer_elements::seqno;  // less than `where` needs
+  harness h(options);
+  bool context_received = false;
+  h.server.handle<where>([&](mig::server_call<where>& call) -> asio::awaitable<kern_return_t> {
+    const std::optional<mach_port_context_t> context = call.request().trailer().context();
+    context_received = context.has_value() && *context == call.arg<0>();
+    co_return call.reply(machio::audit_token(call.arg<1>()).pid());
+  });
+  h.run([&]() -> asio::awaitable<void> {
+    auto [ec, pid] = co_await mig::async_call<where>(h.io.get_executor(), h.port.send, nothrow);
+    BOOST_TEST(!ec);
+    BOOST_TEST(pid == getpid());
+  });
+  BOOST_TEST(context_received);
+}
 
 BOOST_AUTO_TEST_CASE(a_typed_call_is_answered_with_typed_outputs) {
   harness h;

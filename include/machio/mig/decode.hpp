@@ -264,7 +264,35 @@ kern_return_t decode(const message_layout<F>& m, std::tuple<Kinds...>* kinds, re
   return KERN_SUCCESS;
 }
 
+// The trailer a receiver must ask for to have \p Kind's field (none for a body kind).
+template <class Kind>
+constexpr trailer_elements trailer_for() noexcept {
+  if constexpr (std::is_same_v<Kind, trailer_seqno>) return trailer_elements::seqno;
+  else if constexpr (std::is_same_v<Kind, trailer_sec_token>) return trailer_elements::sender;
+  else if constexpr (std::is_same_v<Kind, trailer_audit_token>) return trailer_elements::audit;
+  else if constexpr (std::is_same_v<Kind, trailer_context>) return trailer_elements::context;
+  else return trailer_elements::none;
+}
+template <class... Kinds>
+constexpr trailer_elements largest_trailer(std::tuple<Kinds...>*) noexcept {
+  trailer_elements t = trailer_elements::none;
+  ((t = static_cast<int>(trailer_for<Kinds>()) > static_cast<int>(t) ? trailer_for<Kinds>() : t), ...);
+  return t;
+}
+
 }  // namespace detail
+
+//! The trailer a receiver of \p Routine's requests must ask for (receive_options::trailer)
+//! for its trailer arguments to be there; basic_server::handle<Routine> raises the server's
+//! to it.
+template <class Routine>
+inline constexpr trailer_elements request_trailer = detail::largest_trailer(
+    static_cast<typename detail::routine_layouts<Routine>::request_received_kinds*>(nullptr));
+//! The trailer a receiver of \p Routine's replies must ask for (mig::async_call asks for
+//! every field).
+template <class Routine>
+inline constexpr trailer_elements reply_trailer = detail::largest_trailer(
+    static_cast<typename detail::routine_layouts<Routine>::reply_received_kinds*>(nullptr));
 
 //! The values of \p Routine's in and inout arguments, in order, as a server receives them
 //! (the request's trailer arguments among them).

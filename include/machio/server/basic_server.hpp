@@ -133,7 +133,9 @@ class basic_server {
   //! Registers \p handler for \p Routine's requests (msgh_id Routine::id), replacing any
   //! earlier handler of that id. Each request is checked and decoded as MIG's server stub
   //! does (machio/mig/checks.hpp): one that fails is answered with MIG's code
-  //! (MIG_BAD_ARGUMENTS, MIG_TYPE_ERROR) and the handler does not run.
+  //! (MIG_BAD_ARGUMENTS, MIG_TYPE_ERROR) and the handler does not run. The server's
+  //! receive trailer is raised to what Routine's trailer arguments need
+  //! (mig::request_trailer): register handlers before async_run.
   //!
   //! \p handler is called on the server's strand as either
   //! - `boost::asio::awaitable<kern_return_t>(mig::server_call<Routine>&)`, or
@@ -153,6 +155,9 @@ class basic_server {
     static_assert(coroutine || callback,
                   "a handler is awaitable<kern_return_t>(mig::server_call<Routine>&) or "
                   "void(mig::server_call<Routine>&, server_completion)");
+    // The trailer arguments must be in what the server receives (else MIG_TRAILER_ERROR).
+    if (options_.receive.trailer < mig::request_trailer<Routine>)
+      options_.receive.trailer = mig::request_trailer<Routine>;
     auto h = std::make_shared<Handler>(std::move(handler));
     routes_[Routine::id] = [this, h](received_message msg, audit_token caller) {
       return serve_routine<Routine, Handler>(std::move(msg), caller, h);
