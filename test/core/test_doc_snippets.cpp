@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(tutorial_quotes_only_compiled_code) {
 }
 
 BOOST_AUTO_TEST_CASE(mig_page_quotes_only_compiled_code) {
-  check("doc/mig.md", {}, {"examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
+  check("doc/mig.md", {"examples/snippets/mig.cpp"}, {"examples/demo/client_echo.cpp", "examples/demo/server.cpp"});
 }
 
 BOOST_AUTO_TEST_CASE(iokit_page_matches_the_usb_example) {
