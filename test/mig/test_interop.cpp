@@ -596,6 +596,30 @@ std::vector<malformed> malformed_requests() {
          return start(4203, server).add_ool(ten).append_value(ndr).append_value(11u).build();
        },
        MIG_TYPE_ERROR},
+      {"in-line port array missing a descriptor",
+       [=](auto& server, auto& mine) { return start(4209, server).add_port(mine, machio::make_send).build(); },
+       MIG_BAD_ARGUMENTS},
+      {"in-line port array of send-once rights",
+       [=](auto& server, auto& mine) {
+         return start(4209, server)
+             .add_port(mine, machio::make_send_once)
+             .add_port(mine, machio::make_send_once)
+             .build();
+       },
+       MIG_TYPE_ERROR},
+      {"polymorphic port array whose count disagrees with its Cnt",
+       [=](auto& server, auto& mine) {
+         std::vector<machio::send_right> one;
+         one.push_back(mine.make_send());
+         return start(4210, server).add_ool_ports(std::move(one)).append_value(ndr).append_value(2u).build();
+       },
+       MIG_TYPE_ERROR},
+      {"samecount array shorter than the count it shares",
+       [=](auto& server, auto&) {
+         const std::array<std::int32_t, 3> words{1, 2, 3};
+         return start(4211, server).append_value(ndr).append_value(3u).append_value(words).append_value(0u).build();
+       },
+       MIG_BAD_ARGUMENTS},
       {"id outside the subsystem",
        [=](auto& server, auto&) { return start(4299, server).append_value(ndr).build(); }, MIG_BAD_ID},
   };
