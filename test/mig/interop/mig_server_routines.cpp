@@ -138,7 +138,8 @@ kern_return_t srv_polyrights(mach_port_t, ip_poly_rights_t list, mach_msg_type_n
 kern_return_t srv_same(mach_port_t, ip_words_t a, mach_msg_type_number_t a_count, ip_halves_t b, int64_t* total) {
   std::int64_t t = 0;
   for (mach_msg_type_number_t i = 0; i < a_count; ++i) t += a[i] + b[i];  // b has a's count
-  *total = t;
+  // MIG passes the address of its pack(4) reply field, 4-aligned only: stored by bytes.
+  std::memcpy(total, &t, sizeof t);
   return KERN_SUCCESS;
 }
 
