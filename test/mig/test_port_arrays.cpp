@@ -213,6 +213,25 @@ BOOST_AUTO_TEST_CASE(a_polymorphic_port_array_arrives_as_the_senders_choice) {
   BOOST_TEST((*sends)[0].get() == a.get());
 }
 
+BOOST_AUTO_TEST_CASE(a_polymorphic_inline_array_takes_the_senders_disposition_for_all) {
+  using any_pair = mig::simpleroutine<4604, mig::in<mig::bounded_port_array<mig::polymorphic, 3>>>;
+  ports p;
+  std::vector<send_once_right> onces;
+  onces.push_back(p.reply.make_send_once());
+  onces.push_back(p.reply.make_send_once());
+  message_builder rq(4604);
+  rq.destination(p.to_server);
+  BOOST_TEST(mig::encode_request<any_pair>(rq, std::move(onces)) == KERN_SUCCESS);  // MOVE_SEND_ONCE
+  received_message request = deliver(std::move(rq).build(), p.server);
+  BOOST_TEST(request.view().descriptor_count() == 3u);
+  mig::request_values<any_pair> in;
+  BOOST_TEST(mig::decode_request<any_pair>(request, in) == KERN_SUCCESS);
+  const auto& got = std::get<0>(in);
+  BOOST_REQUIRE(got.size() == 2u);
+  BOOST_TEST(std::holds_alternative<send_once_right>(got[0]));
+  BOOST_TEST(std::holds_alternative<send_once_right>(got[1]));
+}
+
 BOOST_AUTO_TEST_CASE(a_samecount_array_has_the_count_before_it) {
   ports p;
   const std::array<std::int32_t, 3> words{1, -2, 3};
