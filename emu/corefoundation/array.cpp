@@ -1,5 +1,6 @@
 // mach-emu's CoreFoundation: CFArray and CFMutableArray, with CF's element callbacks.
 #include "object.hpp"
+#include "serialize.hpp"
 
 #include <CoreFoundation/CFArray.h>
 
@@ -26,6 +27,12 @@ struct __CFArray final : machemu::cf::object {
   const CFArrayCallBacks callbacks;
   std::vector<const void*> values;
 };
+
+namespace machemu::cf {
+bool array_holds_cf_objects(CFArrayRef a) noexcept {
+  return as<const __CFArray>(a, array_type, "holds_cf_objects").callbacks.retain == retain_element;
+}
+}  // namespace machemu::cf
 
 namespace {
 __CFArray& array_of(CFArrayRef a, const char* function) noexcept {

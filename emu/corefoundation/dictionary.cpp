@@ -80,6 +80,13 @@ struct __CFDictionary final : machemu::cf::object {
   std::vector<entry> entries;
 };
 
+namespace machemu::cf {
+bool dictionary_holds_cf_objects(CFDictionaryRef d) noexcept {
+  const auto& dict = as<const __CFDictionary>(d, dictionary_type, "holds_cf_objects");
+  return dict.keys.retain == retain_element && dict.values.retain == retain_element;
+}
+}  // namespace machemu::cf
+
 namespace {
 __CFDictionary& dictionary_of(CFDictionaryRef d, const char* function) noexcept {
   return machemu::cf::as<__CFDictionary>(d, machemu::cf::dictionary_type, function);

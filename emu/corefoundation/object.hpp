@@ -3,7 +3,9 @@
 #ifndef MACHEMU_CF_OBJECT_HPP
 #define MACHEMU_CF_OBJECT_HPP
 
+#include <CoreFoundation/CFArray.h>
 #include <CoreFoundation/CFBase.h>
+#include <CoreFoundation/CFDictionary.h>
 
 #include <atomic>
 #include <cstddef>
@@ -55,6 +57,10 @@ const void* retain_element(CFAllocatorRef, const void* value) noexcept;
 void release_element(CFAllocatorRef, const void* value) noexcept;
 Boolean equal_elements(const void* a, const void* b) noexcept;
 CFHashCode hash_element(const void* value) noexcept;
+
+//! Whether a container was made with kCFType callbacks (serialize.hpp's holds_cf_objects).
+bool array_holds_cf_objects(CFArrayRef a) noexcept;
+bool dictionary_holds_cf_objects(CFDictionaryRef d) noexcept;
 
 //! FNV-1a over \p n bytes: the hash of strings and data.
 CFHashCode hash_bytes(const void* data, std::size_t n) noexcept;
