@@ -5,6 +5,7 @@
 #include <cctype>
 #include <tuple>
 #include <array>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -157,28 +158,23 @@ class emitter {
   // \p d with MIG's default spelled out: no keyword is `in`.
   static arg_direction plain(arg_direction d) noexcept { return d == arg_direction::none ? arg_direction::in : d; }
 
-  // The machio::mig kind of a trailer argument, or null.
-  static const char* trailer_kind(arg_direction d) noexcept {
+  // A trailer argument's machio::mig kind, and whose trailer it is read from: "in" (the
+  // request's, MIG's Server...), "out" (the reply's, User...), "inout" (both).
+  struct trailer_argument {
+    const char* kind;
+    const char* side;
+  };
+  static std::optional<trailer_argument> trailer_of(arg_direction d) noexcept {
     switch (d) {
-      case arg_direction::msg_seqno: return "trailer_seqno";
-      case arg_direction::sec_token:
-      case arg_direction::server_sec_token:
-      case arg_direction::user_sec_token: return "trailer_sec_token";
-      case arg_direction::audit_token:
-      case arg_direction::server_audit_token:
-      case arg_direction::user_audit_token: return "trailer_audit_token";
-      case arg_direction::server_context_token: return "trailer_context";
-      default: return nullptr;
-    }
-  }
-  // Whose trailer: "in" (the request's), "out" (the reply's) or "inout" (both).
-  static std::string trailer_side(arg_direction d) {
-    switch (d) {
-      case arg_direction::user_sec_token:
-      case arg_direction::user_audit_token: return "out";
-      case arg_direction::sec_token:
-      case arg_direction::audit_token: return "inout";
-      default: return "in";
+      case arg_direction::msg_seqno: return trailer_argument{"trailer_seqno", "in"};
+      case arg_direction::server_sec_token: return trailer_argument{"trailer_sec_token", "in"};
+      case arg_direction::user_sec_token: return trailer_argument{"trailer_sec_token", "out"};
+      case arg_direction::sec_token: return trailer_argument{"trailer_sec_token", "inout"};
+      case arg_direction::server_audit_token: return trailer_argument{"trailer_audit_token", "in"};
+      case arg_direction::user_audit_token: return trailer_argument{"trailer_audit_token", "out"};
+      case arg_direction::audit_token: return trailer_argument{"trailer_audit_token", "inout"};
+      case arg_direction::server_context_token: return trailer_argument{"trailer_context", "in"};
+      default: return std::nullopt;
     }
   }
 
@@ -252,13 +248,11 @@ class emitter {
         default:
           break;
       }
-      // Trailer arguments: the direction says whose trailer (in: the request's, read by
-      // the server; out: the reply's, read by the client), as MIG's Server/User prefix.
-      if (const char* trailer = trailer_kind(a.direction)) {
-        const std::string side = trailer_side(a.direction);
+      if (const std::optional<trailer_argument> trailer = trailer_of(a.direction)) {
+        const std::string side = trailer->side;
         if (r.simple && side != "in")
           unsupported(a.where, "simpleroutine " + r.name + " has no reply whose trailer " + a.name + " could come from");
-        kinds.push_back(std::string(ns) + side + "<" + std::string(ns) + trailer + ">");
+        kinds.push_back(std::string(ns) + side + "<" + std::string(ns) + trailer->kind + ">");
         if (side != "out") in_names.push_back(a.name);
         continue;
       }

@@ -179,10 +179,10 @@ struct kind_shape {
   //! 0 for mig::polymorphic, whose disposition MIG does not check.
   mach_msg_type_name_t received_as = 0;
   //! A trailer argument: the bytes MIG's trailer check requires of the trailer for it (its
-  //! field's size; see checks.hpp), and where the field is in mach_msg_max_trailer_t. A
-  //! trailer argument has nothing in the message body.
+  //! field's size; see checks.hpp), and the MACH_RCV_TRAILER_* elements a receiver must
+  //! ask for to have the field. A trailer argument has nothing in the message body.
   std::size_t trailer_bytes = 0;
-  std::size_t trailer_offset = 0;
+  int trailer_needs = MACH_RCV_TRAILER_NULL;
   //! A samecount array: no Cnt word; its count is the previous field's.
   bool same_count = false;
   //! An in-line port array: `descriptors` port descriptors, one per element.
@@ -300,23 +300,23 @@ struct kind_traits<ool_port_array<D>> {
 template <>
 struct kind_traits<trailer_seqno> {
   static constexpr kind_shape shape{.trailer_bytes = sizeof(mach_port_seqno_t),
-                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_seqno)};
+                                    .trailer_needs = MACH_RCV_TRAILER_SEQNO};
 };
 template <>
 struct kind_traits<trailer_sec_token> {
   static constexpr kind_shape shape{.trailer_bytes = sizeof(security_token_t),
-                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_sender)};
+                                    .trailer_needs = MACH_RCV_TRAILER_SENDER};
 };
 template <>
 struct kind_traits<trailer_audit_token> {
   static constexpr kind_shape shape{.trailer_bytes = sizeof(audit_token_t),
-                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_audit)};
+                                    .trailer_needs = MACH_RCV_TRAILER_AUDIT};
 };
 // MIG's check counts a context as a mach_vm_address_t, the size of mach_port_context_t.
 template <>
 struct kind_traits<trailer_context> {
   static constexpr kind_shape shape{.trailer_bytes = sizeof(mach_vm_address_t),
-                                    .trailer_offset = offsetof(mach_msg_max_trailer_t, msgh_context)};
+                                    .trailer_needs = MACH_RCV_TRAILER_CTX};
 };
 
 //! True for the trailer kinds, which are not in the message body.

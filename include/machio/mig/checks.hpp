@@ -90,12 +90,15 @@ bool size_in_range(const message_layout<Fields>& m, std::size_t size) noexcept {
   return m.variable_room == 0 ? size == m.max_size : size >= m.min_size() && size <= m.max_size;
 }
 
-// Steps 2-5 of either side. `bad_size` is the code a wrong Cnt or size gets: the server's
-// MIG_BAD_ARGUMENTS, the client's MIG_TYPE_ERROR; `too_many_ports` the code of an
-// in-line port array's Cnt above its N.
+// Steps 2-5 of either side. The codes differ: a wrong Cnt or size is the server's
+// MIG_BAD_ARGUMENTS and the client's MIG_TYPE_ERROR, an in-line port array's Cnt above its
+// N the server's MIG_BAD_ARGUMENTS and the client's MIG_ARRAY_TOO_LARGE; only the server
+// looks for the strings' NULs.
 template <std::size_t Fields>
-void check_body(const message_layout<Fields>& m, const message_view& v, kern_return_t bad_size,
-                kern_return_t too_many_ports, bool check_strings, checked_fields<Fields>& out) noexcept {
+void check_body(const message_layout<Fields>& m, const message_view& v, bool request,
+                checked_fields<Fields>& out) noexcept {
+  const kern_return_t bad_size = request ? MIG_BAD_ARGUMENTS : MIG_TYPE_ERROR;
+  const kern_return_t too_many_ports = request ? MIG_BAD_ARGUMENTS : MIG_ARRAY_TOO_LARGE;
   const std::span<const std::byte> bytes = v.bytes();
   const std::size_t msgh_size = v.size();
 
@@ -163,7 +166,7 @@ void check_body(const message_layout<Fields>& m, const message_view& v, kern_ret
     }
   }
 
-  if (!check_strings) return;
+  if (!request) return;
   for (std::size_t i = 0; i < Fields; ++i) {
     const field_layout& f = m.fields[i];
     if (!f.shape.string) continue;
@@ -187,7 +190,7 @@ checked_fields<Fields> check_request(const message_layout<Fields>& m, const mess
     out.code = MIG_BAD_ARGUMENTS;
     return out;
   }
-  check_body(m, v, MIG_BAD_ARGUMENTS, MIG_BAD_ARGUMENTS, true, out);
+  check_body(m, v, /*request=*/true, out);
   return out;
 }
 
@@ -226,7 +229,7 @@ checked_fields<Fields> check_reply(const message_layout<Fields>& m, const messag
       return out;
     }
   }
-  check_body(m, v, MIG_TYPE_ERROR, MIG_ARRAY_TOO_LARGE, false, out);
+  check_body(m, v, /*request=*/false, out);
   return out;
 }
 

@@ -264,20 +264,12 @@ kern_return_t decode(const message_layout<F>& m, std::tuple<Kinds...>* kinds, re
   return KERN_SUCCESS;
 }
 
-// The trailer a receiver must ask for to have \p Kind's field (none for a body kind).
-template <class Kind>
-constexpr trailer_elements trailer_for() noexcept {
-  if constexpr (std::is_same_v<Kind, trailer_seqno>) return trailer_elements::seqno;
-  else if constexpr (std::is_same_v<Kind, trailer_sec_token>) return trailer_elements::sender;
-  else if constexpr (std::is_same_v<Kind, trailer_audit_token>) return trailer_elements::audit;
-  else if constexpr (std::is_same_v<Kind, trailer_context>) return trailer_elements::context;
-  else return trailer_elements::none;
-}
+// The largest of the trailers \p Kinds' fields need (none for body kinds).
 template <class... Kinds>
 constexpr trailer_elements largest_trailer(std::tuple<Kinds...>*) noexcept {
-  trailer_elements t = trailer_elements::none;
-  ((t = static_cast<int>(trailer_for<Kinds>()) > static_cast<int>(t) ? trailer_for<Kinds>() : t), ...);
-  return t;
+  int elements = MACH_RCV_TRAILER_NULL;
+  ((elements = std::max(elements, kind_traits<Kinds>::shape.trailer_needs)), ...);
+  return static_cast<trailer_elements>(elements);
 }
 
 }  // namespace detail
