@@ -8,6 +8,11 @@
 #include <cstring>
 #include <limits>
 
+namespace {
+// Whether \p d converts to an SInt64 without overflow: [-2^63, 2^63).
+bool in_int64_range(Float64 d) noexcept { return d >= -9.2233720368547758e18 && d < 9.2233720368547758e18; }
+}  // namespace
+
 struct __CFBoolean final : machemu::cf::object {
   explicit __CFBoolean(bool v) noexcept : object(machemu::cf::boolean_type, true), value(v) {}
   bool equal(const object& other) const noexcept override { return value == static_cast<const __CFBoolean&>(other).value; }
@@ -26,7 +31,7 @@ struct __CFNumber final : machemu::cf::object {
   }
   CFHashCode hash() const noexcept override {
     // Integral values hash alike whether stored as integer or floating.
-    if (floating && !(std::trunc(real) == real && std::fabs(real) < 9.2e18)) return machemu::cf::hash_bytes(&real, sizeof real);
+    if (floating && !(std::trunc(real) == real && in_int64_range(real))) return machemu::cf::hash_bytes(&real, sizeof real);
     const SInt64 v = floating ? static_cast<SInt64>(real) : integer;
     return static_cast<CFHashCode>(v);
   }
@@ -131,7 +136,7 @@ Boolean CFNumberGetValue(CFNumberRef number, CFNumberType theType, void* valuePt
   SInt64 v = n.integer;
   bool exact = true;
   if (n.floating) {
-    const bool in_range = n.real >= -9.2233720368547758e18 && n.real < 9.2233720368547758e18;
+    const bool in_range = in_int64_range(n.real);
     v = in_range ? static_cast<SInt64>(n.real) : (n.real < 0 ? std::numeric_limits<SInt64>::min()
                                                               : std::numeric_limits<SInt64>::max());
     exact = in_range && static_cast<Float64>(v) == n.real;

@@ -29,9 +29,10 @@ bool write(CFTypeRef v, std::vector<std::byte>& out, std::size_t depth) {
   if (t == CFStringGetTypeID()) {
     const char* s = CFStringGetCStringPtr(static_cast<CFStringRef>(v), kCFStringEncodingUTF8);
     if (s == nullptr) return false;
+    const std::size_t n = std::strlen(s);
     out.push_back(std::byte{'s'});
-    put_u32(out, std::strlen(s));
-    put_bytes(out, s, std::strlen(s));
+    put_u32(out, n);
+    put_bytes(out, s, n);
   } else if (t == CFNumberGetTypeID()) {
     const auto* n = static_cast<CFNumberRef>(v);
     out.push_back(std::byte{'n'});
