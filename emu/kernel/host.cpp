@@ -11,7 +11,7 @@ namespace machemu::kern {
 kern_return_t kernel::kernel_object_send(task& t, ref<port>& slot, mach_port_name_t* name) {
   if (!slot) {
     slot = new_port();
-    slot->kernel_object = true;
+    slot->kernel_object = kobject_plain;
   }
   ++slot->srights;
   kright r{slot, MACH_MSG_TYPE_PORT_SEND, false};

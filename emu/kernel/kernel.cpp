@@ -81,7 +81,7 @@ task* kernel::create_task(const task_identity& who) {
   // Every task names its own task port with a send right, as mach_task_self() does on
   // Darwin. The port is a kernel object: messages sent to it are dropped.
   ref<port> self = new_port();
-  self->kernel_object = true;
+  self->kernel_object = kobject_plain;
   entry* e = nullptr;
   entry_alloc(*t, &t->self_name, &e);
   e->type = MACH_PORT_TYPE_SEND;
@@ -95,7 +95,7 @@ task* kernel::create_task(const task_identity& who) {
   // every task the same second name (the `bootstrap_port` global, emu/lib/bootstrap.cpp).
   if (!bootstrap_port_) {
     bootstrap_port_ = new_port();
-    bootstrap_port_->kernel_object = true;
+    bootstrap_port_->kernel_object = kobject_plain;
   }
   ++bootstrap_port_->srights;
   t->special[TASK_BOOTSTRAP_PORT].p = bootstrap_port_;

@@ -75,6 +75,29 @@ struct config {
   std::size_t max_queued_bytes_per_task = 0;
 };
 
+// Who implements the kernel objects the core does not (mach-emu's IOKit registry): the
+// core makes their ports, hands out and counts send rights to them, and tells the owner
+// when the last one goes, as XNU's ipc_kobject no-senders path tells IOKit. The owner
+// may call back into the core from there.
+class kobject_owner {
+ public:
+  //! The last send right to foreign kernel object `port_id` went away.
+  virtual void kobject_no_senders(std::uint64_t port_id) = 0;
+
+ protected:
+  ~kobject_owner() = default;
+};
+
+// A message the kernel sends on behalf of a kernel object (kernel::send_from_kernel).
+struct kernel_message {
+  ref<port> dest;                  // a send right the sender holds; the message copies it
+  ref<port> local;                 // a foreign kernel object, made send (or none)
+  std::vector<ref<port>> ports;    // foreign kernel objects, each made send in a port
+                                   // descriptor; the message is complex when there are any
+  mach_msg_id_t id = 0;
+  std::span<const std::byte> payload;  // what follows the header and the descriptors
+};
+
 // A send that could not complete yet (queue full): the message stays copied in.
 struct send_waiter : waiter {
   kmsg* pending = nullptr;
@@ -119,6 +142,30 @@ class kernel {
   // Whether `name` is a send right of `t` to the host port (host_info's target check).
   bool names_host(task& t, mach_port_name_t name);
   kern_return_t kernel_object_send(task& t, ref<port>& slot, mach_port_name_t* name);
+
+  // ---- foreign kernel objects (kobject.cpp) ------------------------------------------
+  // The one owner of foreign kernel objects (null: none). Must outlive their ports or
+  // retire them all before it goes.
+  void set_kobject_owner(kobject_owner* owner) noexcept { kobject_owner_ = owner; }
+  // A new foreign kernel object port, with no rights yet (its id names it to the owner).
+  ref<port> kobject_create();
+  // One more send right on foreign kernel object `p`, copied out to `t` (XNU's
+  // iokit_make_send_right: the same name gains a user reference).
+  kern_return_t kobject_copy_out(task& t, port& p, mach_port_name_t* name);
+  // The foreign kernel object `name` names in `t` with a send right (borrowed), or null.
+  port* kobject_named(task& t, mach_port_name_t name);
+  // Ends a foreign kernel object: its port dies and its holders see a dead name.
+  void kobject_retire(ref<port> p);
+  // A send right, for the kernel to hold, from `t`'s `name` by MAKE_SEND or COPY_SEND
+  // (what a MIG routine's port argument does). Null with the error on failure.
+  kern_return_t copy_in_send(task& t, mach_port_name_t name, mach_msg_type_name_t disposition,
+                             ref<port>* out);
+  // Gives up a send right the kernel held (from copy_in_send).
+  void release_held_send(ref<port> p);
+  // Queues `m` on its destination, ignoring the queue limit (XNU's kernel sends use
+  // MACH_SEND_ALWAYS); a dead destination destroys it. The message carries kernel
+  // sender credentials like every notification.
+  void send_from_kernel(const kernel_message& m);
 
   // ---- task special ports (task_ports.cpp) ---------------------------------------------
   // XNU's task_get_special_port: one more send right on special port `which` of `t`
@@ -313,6 +360,7 @@ class kernel {
   std::unordered_map<std::string, ref<port>> services_;  // bootstrap: name → port
   ref<port> bootstrap_port_;  // the name service's port: every task's default bootstrap
   ref<port> host_port_;  // the host's kernel port, made at the first mach_host_self()
+  kobject_owner* kobject_owner_ = nullptr;
 };
 
 }  // namespace machemu::kern

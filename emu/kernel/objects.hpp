@@ -121,6 +121,9 @@ struct name_request {
   bool armed = false;               // send-possible: fire on the next dequeue
 };
 
+inline constexpr std::uint8_t kobject_plain = 1;
+inline constexpr std::uint8_t kobject_foreign = 2;
+
 struct port : ipc_object {
   port() : ipc_object(object_kind::port) {}
   ~port() override;
@@ -134,7 +137,10 @@ struct port : ipc_object {
   bool guarded = false;
   bool strict_guard = false;
   bool immovable_receive = false;
-  bool kernel_object = false;  // task self port: nobody receives from it
+  // A kernel object: nobody receives from it and messages sent to it are dropped.
+  // kobject_plain for the core's own (task, host, thread, name service), kobject_foreign
+  // for the ports of the kernel's kobject_owner (kernel.hpp).
+  std::uint8_t kernel_object = 0;
   // The message carrying the receive right while it is in transit (circularity check).
   kmsg* carried_by = nullptr;
 

@@ -27,6 +27,10 @@ void kernel::release_send(port* p) {
 }
 
 void kernel::check_no_senders(port* p) {
+  if (p->srights == 0 && p->active && p->kernel_object == kobject_foreign && kobject_owner_) {
+    kobject_owner_->kobject_no_senders(p->id);
+    return;
+  }
   if (p->srights != 0 || !p->active || !p->nsrequest) return;
   if (p->nssync > p->mscount) return;  // XNU: armed only once mscount reaches sync
   ref<port> to = std::move(p->nsrequest);
