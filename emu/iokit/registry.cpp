@@ -85,12 +85,25 @@ std::optional<registration_id> registry::add_interest(entry_id id) {
   return r;
 }
 
-void registry::remove(registration_id r) {
+std::vector<entry_id> registry::remove(registration_id r) {
+  std::vector<entry_id> held;
   if (const auto it = matching_.find(r); it != matching_.end()) {
     CFRelease(it->second.matching);
+    held = std::move(it->second.set);
     matching_.erase(it);
   }
   interest_.erase(r);
+  return held;
+}
+
+bool registry::collect(entry_id id) {
+  const auto it = services_.find(id);
+  if (it == services_.end() || it->second.live) return false;
+  for (const auto& [r, m] : matching_)
+    if (std::find(m.set.begin(), m.set.end(), id) != m.set.end()) return false;
+  if (it->second.d.properties) CFRelease(it->second.d.properties);
+  services_.erase(it);
+  return true;
 }
 
 std::optional<entry_id> registry::next(registration_id r) {
@@ -175,6 +188,13 @@ std::vector<entry_id> registry::services() const {
   std::vector<entry_id> out;
   for (const auto& [id, s] : services_)
     if (s.live) out.push_back(id);
+  return out;
+}
+
+std::vector<entry_id> registry::terminated() const {
+  std::vector<entry_id> out;
+  for (const auto& [id, s] : services_)
+    if (!s.live) out.push_back(id);
   return out;
 }
 

@@ -16,9 +16,9 @@
 //   terminated service sends kIOMessageServiceIsTerminated to its interest registrations,
 //   then joins the sets of the terminated notifications that match it.
 //
-// Not here yet (issue 16): the io_object_t references that let XNU free a terminated
-// service when its last holder lets go; until the host counts them, a terminated
-// service's description stays until the registry goes.
+// A terminated service's description stays until its host calls collect(): the host
+// (host.hpp) counts the io_object_t references that keep it, as XNU frees an IOService
+// when its last holder lets go.
 #ifndef MACHEMU_IOKIT_REGISTRY_HPP
 #define MACHEMU_IOKIT_REGISTRY_HPP
 
@@ -90,8 +90,11 @@ class registry {
   registration_id add_matching(matching_kind kind, CFDictionaryRef matching);
   //! An interest registration on service \p id; nullopt when it is not live.
   std::optional<registration_id> add_interest(entry_id id);
-  //! Removes a registration of either kind.
-  void remove(registration_id r);
+  //! Removes a registration of either kind; returns the services its set still held.
+  std::vector<entry_id> remove(registration_id r);
+  //! Forgets terminated service \p id if no registration's set holds it (its holders
+  //! let go: XNU frees the IOService then). False when it stays.
+  bool collect(entry_id id);
   //! The next service of a matching registration's set (the latest added), or nullopt —
   //! which arms it.
   std::optional<entry_id> next(registration_id r);
@@ -110,6 +113,8 @@ class registry {
   bool live(entry_id id) const;
   //! Live services, in publishing order.
   std::vector<entry_id> services() const;
+  //! Terminated services not yet collected.
+  std::vector<entry_id> terminated() const;
 
  private:
   struct service {

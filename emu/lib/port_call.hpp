@@ -23,8 +23,20 @@ enum class call : std::uint32_t {
   move_member, get_set_status, get_context, set_context, set_mscount, set_seqno,
   get_srights, peek, bootstrap_check_in, bootstrap_look_up, bootstrap_register,
   host_self, thread_self, is_host, task_get_special_port, task_set_special_port,
-  last = task_set_special_port,
+  // IOKit's routines (emu/iokit/host.hpp runs them; a[0] is the object the routine is
+  // sent to, as MIG's destination: the main port or an io_object_t).
+  iokit_main_port, iokit_get_matching_services, iokit_get_matching_service,
+  iokit_add_notification, iokit_add_interest_notification, iokit_iterator_next,
+  iokit_iterator_reset, iokit_iterator_is_valid, iokit_object_get_class,
+  iokit_object_conforms_to, iokit_entry_get_name, iokit_entry_get_id,
+  iokit_entry_get_property, iokit_entry_get_properties, iokit_entry_get_parent,
+  // mach-emu's own, for tests and `machd iokit` (machemu_iokit_testing.h).
+  iokit_publish, iokit_terminate, iokit_message, iokit_list,
+  iokit_first = iokit_main_port,
+  last = iokit_list,
 };
+
+constexpr bool is_iokit_call(call c) noexcept { return c >= call::iokit_first && c <= call::last; }
 
 struct port_call {
   call what = call::allocate;

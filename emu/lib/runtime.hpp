@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 
+#include "iokit/host.hpp"
 #include "kernel/kernel.hpp"
 
 namespace machemu::lib {
@@ -87,6 +88,7 @@ class runtime {
 
   runtime_lock lock() { return runtime_lock(mutex_); }
   kern::kernel& core() { return kernel_; }
+  iokit::host& iokit() { return iokit_; }
   // The calling thread's task; the process's own task unless a test switched it.
   kern::task& calling_task();
   kern::user_memory& memory();
@@ -120,6 +122,7 @@ class runtime {
   runtime();
   std::mutex mutex_;
   kern::kernel kernel_;
+  iokit::host iokit_{kernel_};  // IOKit's registry beside the core (destroyed first)
   kern::task* process_task_ = nullptr;
 };
 

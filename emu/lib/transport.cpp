@@ -25,7 +25,10 @@ class inprocess final : public transport {
   void port(const port_call& c, port_result& r) override {
     runtime& rt = runtime::get();
     auto lk = rt.lock();
-    execute(rt.core(), rt.calling_task(), c, r);
+    if (is_iokit_call(c.what))
+      rt.iokit().execute(rt.calling_task(), c, r);
+    else
+      execute(rt.core(), rt.calling_task(), c, r);
   }
   mach_msg_return_t msg(mach_msg_header_t* m, mach_msg_option_t option,
                         mach_msg_size_t send_size, mach_msg_size_t rcv_size,

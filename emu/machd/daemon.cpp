@@ -784,7 +784,10 @@ bool daemon::on_port_call(conn& c) {
   std::copy(std::begin(r.a), std::end(r.a), pc.a);
   pc.in.assign(r.in.begin(), r.in.end());
   lib::port_result res;
-  lib::execute(kernel_, *c.task->task, pc, res);
+  if (lib::is_iokit_call(pc.what))
+    iokit_.execute(*c.task->task, pc, res);
+  else
+    lib::execute(kernel_, *c.task->task, pc, res);
   reply_lease buf(reply_buf_);
   wire::writer w(buf.bytes);
   w.i32(res.kr);

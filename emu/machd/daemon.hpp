@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "iokit/host.hpp"
 #include "kernel/kernel.hpp"
 #include "machd/wire.hpp"
 
@@ -96,6 +97,7 @@ class daemon {
 
   options opt_;
   kern::kernel kernel_;
+  iokit::host iokit_{kernel_};  // IOKit's registry beside the core (destroyed first)
   int epoll_ = -1;
   int listen_fd_ = -1;
   int lock_fd_ = -1;
