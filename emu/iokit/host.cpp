@@ -6,6 +6,7 @@
 #include <IOKit/OSMessageNotification.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "call_args.hpp"
@@ -354,8 +355,10 @@ kern_return_t host::publish_call(const lib::port_call& c, std::uint64_t& id) {
 void host::list(std::vector<std::byte>& blob) const {
   for (entry_id id : registry_.services()) {
     const service_description* d = registry_.find(id);
-    const std::string line = std::to_string(id) + " " + std::to_string(d->parent) + " " + d->classes.front() + " " + d->name;
-    put_field(blob, line);
+    char ids[48];
+    std::snprintf(ids, sizeof ids, "0x%llx 0x%llx ", static_cast<unsigned long long>(id),
+                  static_cast<unsigned long long>(d->parent));
+    put_field(blob, ids + d->classes.front() + " " + d->name);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "machd/daemon.hpp"
+#include "machd/iokit_command.hpp"
 #include "machd/paths.hpp"
 
 namespace {
@@ -17,6 +18,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: machd [--socket PATH] [--idle-timeout MS] [--foreground] [--verbose] [limits]\n"
+               "       machd iokit publish|terminate|message|list ...  (machd iokit for help)\n"
                "  --socket PATH      listen here (default: $MACHEMU_SOCKET, else\n"
                "                     $XDG_RUNTIME_DIR/machemu/machd.sock, else\n"
                "                     /tmp/machemu-<uid>/machd.sock)\n"
@@ -35,6 +37,8 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A client of the running daemon, not a daemon.
+  if (argc >= 2 && std::strcmp(argv[1], "iokit") == 0) return machemu::machd::iokit_command(argc - 2, argv + 2);
   machemu::machd::options opt;
   bool foreground = false;
   for (int i = 1; i < argc; ++i) {
