@@ -1,12 +1,12 @@
 # install() and the CMake package: find_package(machio CONFIG) gives machio::machio, and
 # on Linux machio::emu (mach-emu's Darwin C API, headers under include/machio/emu),
-# machio::corefoundation (its CoreFoundation subset, headers beside them) and the machd
-# daemon.
+# machio::corefoundation (its CoreFoundation subset, headers beside them), machio::iokit
+# (its IOKitLib, headers beside them) and the machd daemon.
 set(MACHIO_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/machio")
 
 set(_machio_exported machio)
 if(NOT MACHIO_DARWIN)
-  list(APPEND _machio_exported machio_emu machio_emu_corefoundation)
+  list(APPEND _machio_exported machio_emu machio_emu_corefoundation machio_emu_iokit)
 endif()
 if(TARGET machio_mig)  # not in a cross build: there it is built for the build machine
   list(APPEND _machio_exported machio_mig)
@@ -28,6 +28,7 @@ if(NOT MACHIO_DARWIN)
   # shadow anything on a consumer's default include path.
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/emu/include/"
                     "${PROJECT_SOURCE_DIR}/emu/corefoundation/include/"
+                    "${PROJECT_SOURCE_DIR}/emu/iokit/include/"
     DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/machio/emu"
     FILES_MATCHING PATTERN "*.h")
   if(TARGET machd)

@@ -1,4 +1,4 @@
-// machio::iokit::detail::notification_core: the IOKit calls and callbacks (Darwin only).
+// machio::iokit::detail::notification_core: the IOKit calls and callbacks.
 #include <machio/detail/iokit_notification_core.hpp>
 
 #include <new>

@@ -1,4 +1,4 @@
-// machio::iokit::object: the IOKit calls behind the owner (Darwin only).
+// machio::iokit::object: the IOKit calls behind the owner.
 #include <machio/iokit/object.hpp>
 
 namespace machio::iokit {

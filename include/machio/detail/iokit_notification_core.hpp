@@ -1,5 +1,5 @@
 // machio/detail/iokit_notification_core.hpp — the IOKit half of iokit::basic_notification_port
-// (Darwin only): owns the IONotificationPortRef, the registrations whose callbacks IOKit
+// (both systems): owns the IONotificationPortRef, the registrations whose callbacks IOKit
 // calls, and the events those callbacks queue. No Asio in here.
 #ifndef MACHIO_DETAIL_IOKIT_NOTIFICATION_CORE_HPP
 #define MACHIO_DETAIL_IOKIT_NOTIFICATION_CORE_HPP

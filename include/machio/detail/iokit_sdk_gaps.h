@@ -1,12 +1,12 @@
 /* machio/detail/iokit_sdk_gaps.h — the IOKit and CoreFoundation declarations machio's
- * Darwin-only IOKit layer uses, for SDKs that lack the frameworks.
+ * IOKit layer uses, for SDKs that lack the frameworks.
  *
- * A Mac's SDK has <IOKit/IOKitLib.h> (which brings CoreFoundation) and this file only
- * includes it. The SDK bundled with the zig cross-compiler has no frameworks at all; then
+ * A Mac's SDK has <IOKit/IOKitLib.h> (which brings CoreFoundation), and so has mach-emu
+ * on Linux (emu/iokit, emu/corefoundation); then this file only includes it. The SDK bundled with the zig cross-compiler has no frameworks at all; then
  * this file declares the few types, constants and functions machio uses, with the SDK's
  * names, signatures and values, so that the cross build compiles and links (against the
  * text stubs in cmake/darwin-stubs) exactly as it would against the real frameworks. Same
- * idea as darwin_sdk_gaps.h. Nothing here is compiled on Linux. */
+ * idea as darwin_sdk_gaps.h. */
 #ifndef MACHIO_DETAIL_IOKIT_SDK_GAPS_H
 #define MACHIO_DETAIL_IOKIT_SDK_GAPS_H
 

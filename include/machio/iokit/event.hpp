@@ -1,4 +1,4 @@
-// machio/iokit/event.hpp — one IOKit notification as machio delivers it (Darwin only).
+// machio/iokit/event.hpp — one IOKit notification as machio delivers it.
 #ifndef MACHIO_IOKIT_EVENT_HPP
 #define MACHIO_IOKIT_EVENT_HPP
 

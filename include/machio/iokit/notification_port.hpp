@@ -1,4 +1,4 @@
-// machio/iokit/notification_port.hpp — IOKit notifications as Asio operations (Darwin only).
+// machio/iokit/notification_port.hpp — IOKit notifications as Asio operations.
 #ifndef MACHIO_IOKIT_NOTIFICATION_PORT_HPP
 #define MACHIO_IOKIT_NOTIFICATION_PORT_HPP
 

@@ -1,4 +1,4 @@
-// machio/iokit/object.hpp — an owned reference to an IOKit object (Darwin only).
+// machio/iokit/object.hpp — an owned reference to an IOKit object.
 #ifndef MACHIO_IOKIT_OBJECT_HPP
 #define MACHIO_IOKIT_OBJECT_HPP
 
