@@ -30,6 +30,7 @@ namespace {
 constexpr std::uint64_t tag_conn = std::uint64_t{1} << 62;
 constexpr std::uint64_t tag_pidfd = std::uint64_t{2} << 62;
 constexpr std::uint64_t tag_mask = std::uint64_t{3} << 62;
+constexpr std::uint64_t tag_usb = 1;  // the USB source's hot-plug descriptor (0: listening)
 
 // A receive buffer never needs to be larger than the largest message plus the largest
 // trailer: the core refuses bigger sends, so capping cannot change a receive's outcome.
@@ -369,6 +370,13 @@ bool daemon::listen() {
   ev.data.u64 = 0;
   ::epoll_ctl(epoll_, EPOLL_CTL_ADD, listen_fd_, &ev);
   log("listening on " + opt_.socket);
+  if (!opt_.usb_root.empty()) {
+    usb_ = std::make_unique<iokit::usb::usb_source>(iokit_, opt_.usb_root, [this](const std::string& s) { log(s); });
+    if (usb_->fd() >= 0) {
+      ev.data.u64 = tag_usb;
+      ::epoll_ctl(epoll_, EPOLL_CTL_ADD, usb_->fd(), &ev);
+    }
+  }
   if (opt_.ready_fd >= 0) {
     const char ok = 1;
     [[maybe_unused]] ssize_t n = ::write(opt_.ready_fd, &ok, 1);
@@ -412,6 +420,8 @@ int daemon::run() {
       const std::uint64_t tag = events[i].data.u64;
       if (tag == 0) {
         accept_all();
+      } else if (tag == tag_usb) {
+        usb_->on_readable();
       } else if ((tag & tag_mask) == tag_pidfd) {
         continue;
       } else {

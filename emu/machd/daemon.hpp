@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "iokit/host.hpp"
+#include "iokit/usb/usb_source.hpp"
 #include "kernel/kernel.hpp"
 #include "machd/wire.hpp"
 
@@ -42,6 +43,8 @@ struct options {
   std::size_t max_clients = 4096;
   // Bytes of a task's sent messages the daemon holds at most (kern::config).
   std::size_t max_queued_bytes = std::size_t{8} << 20;
+  // The sysfs root USB devices are published from (empty: none); see iokit/usb.
+  std::string usb_root = "/sys";
 };
 
 class daemon {
@@ -98,6 +101,7 @@ class daemon {
   options opt_;
   kern::kernel kernel_;
   iokit::host iokit_{kernel_};  // IOKit's registry beside the core (destroyed first)
+  std::unique_ptr<iokit::usb::usb_source> usb_;  // publishes into iokit_, from listen()
   int epoll_ = -1;
   int listen_fd_ = -1;
   int lock_fd_ = -1;

@@ -31,7 +31,10 @@ void usage() {
                "                     default 4096)\n"
                "  --max-queued-bytes N\n"
                "                     bytes of one task's sent messages held at most; a send\n"
-               "                     beyond fails with MACH_SEND_NO_BUFFER (default 8 MiB)\n");
+               "                     beyond fails with MACH_SEND_NO_BUFFER (default 8 MiB)\n"
+               "  --usb-root PATH    publish the USB devices of sysfs tree PATH (default /sys,\n"
+               "                     hot-plug through udev; another tree: through inotify,\n"
+               "                     for fixtures; \"\": none) as IOUSBHostDevice services\n");
 }
 
 }  // namespace
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
       opt.max_clients = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--max-queued-bytes" && has_value) {
       opt.max_queued_bytes = std::strtoull(argv[++i], nullptr, 10);
+    } else if (a == "--usb-root" && has_value) {
+      opt.usb_root = argv[++i];
     } else if (a == "--foreground") {
       foreground = true;
     } else if (a == "--verbose") {

@@ -10,6 +10,7 @@
 #define kUSBProductID "idProduct"
 #define kUSBDeviceReleaseNumber "bcdDevice"
 #define kUSBDevicePropertyLocationID "locationID"
+#define kUSBDevicePropertyAddress "USB Address"
 #define kUSBProductString "USB Product Name"
 #define kUSBVendorString "USB Vendor Name"
 #define kUSBSerialNumberString "USB Serial Number"
