@@ -6,6 +6,7 @@
 #include <servers/bootstrap.h>
 
 #include <dirent.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,8 +15,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "machd/debug.h"
@@ -32,8 +36,11 @@ struct child {
 
   // Runs the helper with \p args; its stdout (and with \p with_stderr its stderr too)
   // is read through line().
-  explicit child(std::vector<std::string> args, bool with_stderr = false) {
-    args.insert(args.begin(), MACHD_HELPER);
+  explicit child(std::vector<std::string> args, bool with_stderr = false)
+      : child(MACHD_HELPER, std::move(args), with_stderr) {}
+  // The same with another program.
+  child(const char* program, std::vector<std::string> args, bool with_stderr) {
+    args.insert(args.begin(), program);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -44,7 +51,7 @@ struct child {
     posix_spawn_file_actions_adddup2(&fa, p[1], 1);
     if (with_stderr) posix_spawn_file_actions_adddup2(&fa, p[1], 2);
     posix_spawn_file_actions_addclose(&fa, p[0]);
-    BOOST_REQUIRE(posix_spawn(&pid, MACHD_HELPER, &fa, nullptr, argv.data(), environ) == 0);
+    BOOST_REQUIRE(posix_spawn(&pid, program, &fa, nullptr, argv.data(), environ) == 0);
     posix_spawn_file_actions_destroy(&fa);
     ::close(p[1]);
     out = p[0];
@@ -64,6 +71,20 @@ struct child {
     char c;
     while (::read(out, &c, 1) == 1 && c != '\n') s += c;
     return s;
+  }
+  // The next line within \p ms milliseconds, or nullopt (then the test fails, not hangs).
+  std::optional<std::string> line_within(int ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    std::string s;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{out, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) return std::nullopt;
+      char c;
+      if (::read(out, &c, 1) != 1) return std::nullopt;
+      if (c == '\n') return s;
+      s += c;
+    }
   }
   // Waits for the exit; returns the status (-1 when killed by a signal).
   int wait() {
