@@ -29,48 +29,18 @@ namespace {
 
 constexpr int calls = 20000;
 constexpr int runs = 7;
-constexpr mach_msg_id_t request_id = 1;
-constexpr mach_msg_id_t stop_id = 2;  // a request without a reply port: the server returns
-
-// Answers requests on `port` with a 64-byte reply of id + 100 until a stop request.
-void serve(mach_port_t port) {
-  raw_buffer buf{};
-  for (;;) {
-    raw_receive(buf, port);
-    if (buf.h.msgh_id == stop_id) return;
-    const mach_port_t reply = buf.h.msgh_remote_port;
-    buf.h = {};
-    buf.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-    buf.h.msgh_size = 64;
-    buf.h.msgh_remote_port = reply;
-    buf.h.msgh_id = request_id + 100;
-    check(mach_msg(&buf.h, MACH_SEND_MSG, 64, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS,
-          "reply");
-  }
-}
 
 // Runs `client` against a server thread; the time per call.
 template <class Client>
 double with_server(Client client) {
-  return with_server_thread(serve, client, calls, stop_id);
+  return with_server_thread(serve_calls, client, calls, call_stop_id);
 }
 
 double raw_run() {
   return with_server([](const machio::send_right& server) {
     machio::receive_right reply = machio::receive_right::allocate();
     raw_buffer buf{};
-    for (int i = 0; i < calls; ++i) {
-      buf.h = {};
-      buf.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-      buf.h.msgh_size = 64;
-      buf.h.msgh_remote_port = server.get();
-      buf.h.msgh_local_port = reply.get();
-      buf.h.msgh_id = request_id;
-      check(mach_msg(&buf.h, MACH_SEND_MSG | MACH_RCV_MSG, 64, sizeof buf, reply.get(), 0, MACH_PORT_NULL) ==
-                    MACH_MSG_SUCCESS &&
-                buf.h.msgh_id == request_id + 100,
-            "raw call");
-    }
+    for (int i = 0; i < calls; ++i) raw_call(buf, server.get(), reply.get());
   });
 }
 
@@ -81,7 +51,7 @@ struct caller {
   int remaining;
   void call() {
     machio::async_call(io.get_executor(), ping_to(server), [this](error_code ec, machio::received_message m) {
-      check(!ec && m.id() == request_id + 100, "async_call");
+      check(!ec && m.id() == call_request_id + 100, "async_call");
       if (--remaining > 0) call();
     });
   }

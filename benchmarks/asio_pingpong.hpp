@@ -59,6 +59,40 @@ inline void raw_receive(raw_buffer& buf, mach_port_t from) {
         "raw receive");
 }
 
+// A call server: answers each request on `port` with a 64-byte reply of id
+// call_request_id + 100 through the send-once right it carried, until a request of id
+// call_stop_id.
+inline constexpr mach_msg_id_t call_request_id = 1;
+inline constexpr mach_msg_id_t call_stop_id = 2;  // a request without a reply port
+inline void serve_calls(mach_port_t port) {
+  raw_buffer buf{};
+  for (;;) {
+    raw_receive(buf, port);
+    if (buf.h.msgh_id == call_stop_id) return;
+    const mach_port_t reply = buf.h.msgh_remote_port;
+    buf.h = {};
+    buf.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+    buf.h.msgh_size = 64;
+    buf.h.msgh_remote_port = reply;
+    buf.h.msgh_id = call_request_id + 100;
+    check(mach_msg(&buf.h, MACH_SEND_MSG, 64, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS, "reply");
+  }
+}
+
+// One raw call to serve_calls' `server`: mach_msg(SEND|RCV), the request carrying
+// MAKE_SEND_ONCE of the long-lived `reply` port, the best a C programmer does.
+inline void raw_call(raw_buffer& buf, mach_port_t server, mach_port_t reply) {
+  buf.h = {};
+  buf.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+  buf.h.msgh_size = 64;
+  buf.h.msgh_remote_port = server;
+  buf.h.msgh_local_port = reply;
+  buf.h.msgh_id = call_request_id;
+  check(mach_msg(&buf.h, MACH_SEND_MSG | MACH_RCV_MSG, 64, sizeof buf, reply, 0, MACH_PORT_NULL) == MACH_MSG_SUCCESS &&
+            buf.h.msgh_id == call_request_id + 100,
+        "raw call");
+}
+
 // One end with callbacks: receive, then send to the peer, `remaining` times; the end
 // with last_sends answers the final message too.
 struct callback_end {
