@@ -225,13 +225,17 @@ BOOST_AUTO_TEST_CASE(a_burst_of_a_thousand_loses_and_duplicates_nothing) {
   const auto arrivals = port.add_matching(notification_type::first_match, matching(), 1);
   const auto departures = port.add_matching(notification_type::terminated, matching(), 2);
   std::vector<std::uint64_t> published(count);
-  // Published from another thread while this one waits and drains.
-  std::thread publisher([&] {
+  // Published from another thread while this one waits and drains (Boost.Test's checks
+  // are for this thread only: the publisher counts its failures).
+  int failed_publishes = 0;
+  std::jthread publisher([&] {
     const char* classes[] = {test_class.c_str(), "IOService", nullptr};
-    for (auto& id : published) BOOST_REQUIRE_EQUAL(machemu_iokit_publish(classes, "burst", nullptr, 0, &id), KERN_SUCCESS);
+    for (auto& id : published)
+      if (machemu_iokit_publish(classes, "burst", nullptr, 0, &id) != KERN_SUCCESS) ++failed_publishes;
   });
   auto in = wait_for(port, count);
   publisher.join();
+  BOOST_TEST(failed_publishes == 0);
   std::set<std::uint64_t> got;
   for (const auto& e : in) got.insert(id_of(e));
   BOOST_TEST(got.size() == static_cast<std::size_t>(count));  // none twice
