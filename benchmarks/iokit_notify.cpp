@@ -8,7 +8,10 @@
 //   program with its own loop does;
 // - machio: notification_port::async_wait on an io_context, the handler getting the event.
 // The baseline is the plain 64-byte call through machd to a server thread (mach_msg
-// SEND|RCV with a send-once reply). Printed: medians of batches and their ratio to it.
+// SEND|RCV with a send-once reply). Also printed: the publish alone, nobody listening (the
+// testing API fetches and releases the main port around it, as IOKitLib does for
+// kIOMainPortDefault: three trips to machd). Printed: medians of batches and their ratio
+// to the call.
 // The services are terminated after each batch, untimed.
 #include "asio_pingpong.hpp"
 
@@ -76,6 +79,8 @@ double round_trip_ns() {
   return median(std::move(v));
 }
 
+double publish_only_ns() { return median_per(publish, terminate_published); }
+
 int handled = 0;
 
 void on_match(void*, io_iterator_t it) {
@@ -138,11 +143,13 @@ double machio_ns() {
 
 int main() {
   const double rt = round_trip_ns();
+  const double alone = publish_only_ns();
   const double lib = iokitlib_ns();
   const double mio = machio_ns();
   std::printf("IOKit publish -> handler through machd, median of %d batches x %d\n", batches, per_batch);
   std::printf("%-44s %10s %8s\n", "", "median", "ratio");
   std::printf("%-44s %8.1f us %7.2fx\n", "Mach round trip (baseline)", rt / 1000, 1.0);
+  std::printf("%-44s %8.1f us %7.2fx\n", "publish alone (nobody listening)", alone / 1000, alone / rt);
   std::printf("%-44s %8.1f us %7.2fx\n", "publish -> IOKitLib callback (mach_msg loop)", lib / 1000, lib / rt);
   std::printf("%-44s %8.1f us %7.2fx\n", "publish -> machio notification_port handler", mio / 1000, mio / rt);
 }
