@@ -115,18 +115,22 @@ void usb_source::remove(const std::string& sysname) {
   log_("usb: terminated " + sysname);
 }
 
+// One hot-plug event in udev's terms, whichever watch saw it: "add" publishes, "remove"
+// terminates; udev's other actions (change, bind, unbind) change nothing published.
+void usb_source::on_event(std::string_view action, const std::string& sysname) {
+  if (action == "add")
+    add(sysname);
+  else if (action == "remove")
+    remove(sysname);
+}
+
 void usb_source::on_readable() {
 #if MACHEMU_HAVE_LIBUDEV
   if (watch_->monitor) {
     while (udev_device* dev = udev_monitor_receive_device(watch_->monitor)) {
       const char* action = udev_device_get_action(dev);
       const char* name = udev_device_get_sysname(dev);
-      if (action && name) {
-        if (std::strcmp(action, "add") == 0)
-          add(name);
-        else if (std::strcmp(action, "remove") == 0)
-          remove(name);
-      }
+      if (action && name) on_event(action, name);
       udev_device_unref(dev);
     }
     return;
@@ -141,8 +145,8 @@ void usb_source::on_readable() {
       inotify_event e;
       std::memcpy(&e, buf + at, sizeof e);
       const std::string name = e.len ? std::string(buf + at + sizeof e) : std::string();
-      if (e.mask & (IN_CREATE | IN_MOVED_TO)) add(name);
-      if (e.mask & (IN_DELETE | IN_MOVED_FROM)) remove(name);
+      if (e.mask & (IN_CREATE | IN_MOVED_TO)) on_event("add", name);
+      if (e.mask & (IN_DELETE | IN_MOVED_FROM)) on_event("remove", name);
       at += static_cast<ssize_t>(sizeof e + e.len);
     }
   }

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "host.hpp"
 
@@ -38,6 +39,7 @@ class usb_source {
 
  private:
   struct watch;
+  void on_event(std::string_view action, const std::string& sysname);
   void add(const std::string& sysname);
   void remove(const std::string& sysname);
   std::string devices_dir() const { return root_ + "/bus/usb/devices"; }
