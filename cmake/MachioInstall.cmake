@@ -1,12 +1,16 @@
 # install() and the CMake package: find_package(machio CONFIG) gives machio::machio, and
 # on Linux machio::emu (mach-emu's Darwin C API, headers under include/machio/emu),
 # machio::corefoundation (its CoreFoundation subset, headers beside them), machio::iokit
-# (its IOKitLib, headers beside them) and the machd daemon.
+# (its IOKitLib, headers beside them) and machio::machd, the daemon (installed in bin/,
+# where libmachemu looks for it).
 set(MACHIO_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/machio")
 
 set(_machio_exported machio)
 if(NOT MACHIO_DARWIN)
   list(APPEND _machio_exported machio_emu machio_emu_corefoundation machio_emu_iokit)
+  if(TARGET machd)
+    list(APPEND _machio_exported machd)  # machio::machd, the daemon libmachemu starts
+  endif()
 endif()
 if(TARGET machio_mig)  # not in a cross build: there it is built for the build machine
   list(APPEND _machio_exported machio_mig)
@@ -31,9 +35,6 @@ if(NOT MACHIO_DARWIN)
                     "${PROJECT_SOURCE_DIR}/emu/iokit/include/"
     DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/machio/emu"
     FILES_MATCHING PATTERN "*.h")
-  if(TARGET machd)
-    install(TARGETS machd RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
-  endif()
 endif()
 
 # machio_mig_generate() for consumers, and the .defs files it resolves <mach/...> to.

@@ -8,6 +8,7 @@
 // If machd goes away, every blocked call returns at once (its socket reports the end), and
 // every later call in this process fails with MACH_SEND_INVALID_DEST: the task and all its
 // rights are gone, and a new machd must never see the old names.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -42,9 +43,17 @@
 #include "machd/paths.hpp"
 #include "machd/wire.hpp"
 
-#ifndef MACHEMU_MACHD_PATH
-#define MACHEMU_MACHD_PATH ""
+// The installed machd (${CMAKE_INSTALL_FULL_BINDIR}/machd), one of the places a client
+// looks for it (machd_candidates).
+#ifndef MACHEMU_INSTALLED_MACHD
+#define MACHEMU_INSTALLED_MACHD ""
 #endif
+
+// Where the program was linked to find machd: defined (weakly) by a source the build tree's
+// machio::emu adds to every program linked against it, so that a program run from the build
+// tree starts the machd built beside it. Programs linked against an installed package have
+// none and find the installed machd.
+extern "C" __attribute__((weak)) const char machemu_linked_machd[];
 
 namespace machemu::lib {
 
@@ -206,9 +215,47 @@ bool exchange(int fd, op o, const std::vector<std::byte>& payload, std::vector<s
   return true;
 }
 
-std::string machd_binary() {
-  if (const char* p = std::getenv("MACHEMU_MACHD"); p && *p) return p;
-  return MACHEMU_MACHD_PATH;
+// Where machd may be, in the order tried: $MACHEMU_MACHD; the machd of the build tree the
+// program was linked in; beside the file this code lives in (a shared libmachemu in
+// <prefix>/lib, or a program installed into <prefix>/bin, of a prefix that moved); the
+// configured install location; each directory of $PATH. \p described gets a line per
+// place for the error message when none works.
+std::vector<std::string> machd_candidates() {
+  std::vector<std::string> out;
+  if (const char* p = std::getenv("MACHEMU_MACHD"); p && *p) {
+    out.emplace_back(p);
+    return out;  // what the user named, and nothing else
+  }
+  if (machemu_linked_machd != nullptr && machemu_linked_machd[0] != '\0') out.emplace_back(machemu_linked_machd);
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&machd_candidates), &info) != 0 && info.dli_fname != nullptr) {
+    std::string dir = info.dli_fname;
+    dir.resize(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/'));
+    if (!dir.empty()) {
+      out.push_back(dir + "/../bin/machd");
+      out.push_back(dir + "/machd");
+    }
+  }
+  if (*MACHEMU_INSTALLED_MACHD) out.emplace_back(MACHEMU_INSTALLED_MACHD);
+  if (const char* path = std::getenv("PATH")) {
+    std::string p = path;
+    for (std::size_t at = 0; at <= p.size();) {
+      const std::size_t end = std::min(p.find(':', at), p.size());
+      if (end > at) out.push_back(p.substr(at, end - at) + "/machd");
+      at = end + 1;
+    }
+  }
+  return out;
+}
+
+// The first candidate that is an executable file; empty, with \p tried saying where it
+// looked, when there is none.
+std::string machd_binary(std::string& tried) {
+  for (const std::string& c : machd_candidates()) {
+    if (::access(c.c_str(), X_OK) == 0) return c;
+    tried += (tried.empty() ? "" : ", ") + c;
+  }
+  return {};
 }
 
 int try_connect(const std::string& path) {
@@ -227,9 +274,14 @@ int try_connect(const std::string& path) {
 
 // Starts machd (detached: fork, setsid, fork, exec) and waits until it listens or gives
 // up. Called with <socket>.start locked, so only one process starts one at a time.
-void start_daemon(const std::string& path) {
-  const std::string bin = machd_binary();
-  if (bin.empty()) return;
+void start_daemon(const std::string& path, std::string& no_binary) {
+  std::string tried;
+  const std::string bin = machd_binary(tried);
+  if (bin.empty()) {
+    no_binary = "no machd to start (tried " + (tried.empty() ? std::string("nothing: $MACHEMU_MACHD and $PATH are empty") : tried) +
+                "; set MACHEMU_MACHD to its path)";
+    return;
+  }
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) return;
   // Everything the child needs is prepared before fork (only exec-safe calls after it).
@@ -270,7 +322,7 @@ void start_daemon(const std::string& path) {
 }
 
 // Connects to machd, starting it if none listens.
-int connect_or_start(const std::string& path) {
+int connect_or_start(const std::string& path, std::string& no_binary) {
   if (int fd = try_connect(path); fd >= 0) return fd;
   const std::string lock = path + ".start";
   const int lfd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -279,7 +331,7 @@ int connect_or_start(const std::string& path) {
   }
   int fd = try_connect(path);  // someone else may have started it meanwhile
   if (fd < 0) {
-    start_daemon(path);
+    start_daemon(path, no_binary);
     fd = try_connect(path);
   }
   ::close(lfd);  // releases the lock
@@ -332,9 +384,13 @@ int connection() {
   }
   // A daemon that is just exiting for idleness may close a fresh connection unanswered:
   // then start over (our task did not exist yet, so nothing is lost).
+  std::string no_binary;  // why no daemon could be started, if that is why
   for (int attempt = 0; attempt < 5; ++attempt) {
-    const int fd = connect_or_start(s.socket);
-    if (fd < 0) continue;
+    const int fd = connect_or_start(s.socket, no_binary);
+    if (fd < 0) {
+      if (!no_binary.empty()) break;  // retrying finds no binary either
+      continue;
+    }
     wire::writer w;
     wire::encode(w, wire::hello_request{max_names, s.image});
     std::vector<std::byte> out;
@@ -383,7 +439,7 @@ int connection() {
     ::pthread_setspecific(close_key, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd) + 1));
     return fd;
   }
-  lose(("cannot reach machd at " + s.socket).c_str());
+  lose(("cannot reach machd at " + s.socket + (no_binary.empty() ? "" : ": " + no_binary)).c_str());
   return -1;
 }
 
