@@ -5,14 +5,15 @@
 
 #include <CoreFoundation/CoreFoundation.h>
 
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "machd/cli.hpp"
 #include "machemu_iokit_testing.h"
 
 namespace machemu::machd {
@@ -31,13 +32,7 @@ void usage() {
 }
 
 bool parse_u64(const char* s, std::uint64_t& out) {
-  if (s == nullptr || *s == '\0') return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s, &end, 0);
-  if (errno != 0 || *end != '\0' || *s == '-') return false;
-  out = v;
-  return true;
+  return parse_unsigned(s, std::numeric_limits<std::uint64_t>::max(), out);
 }
 
 int fail(const char* what, kern_return_t kr) {

@@ -9,15 +9,18 @@
 #include <cstring>
 #include <string>
 
+#include "machd/cli.hpp"
 #include "machd/daemon.hpp"
 #include "machd/iokit_command.hpp"
 #include "machd/paths.hpp"
+#include "machd/wire.hpp"
 
 namespace {
 
-void usage() {
-  std::fprintf(stderr,
+void usage(std::FILE* to) {
+  std::fprintf(to,
                "usage: machd [--socket PATH] [--idle-timeout MS] [--foreground] [--verbose] [limits]\n"
+               "       machd --help | --version\n"
                "       machd iokit publish|terminate|message|list ...  (machd iokit for help)\n"
                "  --socket PATH      listen here (default: $MACHEMU_SOCKET, else\n"
                "                     $XDG_RUNTIME_DIR/machemu/machd.sock, else\n"
@@ -44,27 +47,60 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "iokit") == 0) return machemu::machd::iokit_command(argc - 2, argv + 2);
   machemu::machd::options opt;
   bool foreground = false;
-  for (int i = 1; i < argc; ++i) {
+  // Each option's value, refused with a message naming the option when it is not one.
+  int i = 1;
+  const auto value = [&](const char* option) -> const char* {
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "machd: %s needs a value (machd --help)\n", option);
+      return nullptr;
+    }
+    return argv[++i];
+  };
+  const auto number = [&](const char* option, std::uint64_t max, std::uint64_t& out) {
+    const char* v = value(option);
+    if (v == nullptr) return false;
+    if (machemu::machd::parse_unsigned(v, max, out)) return true;
+    std::fprintf(stderr, "machd: %s: '%s' is not a number from 0 to %llu\n", option, v,
+                 static_cast<unsigned long long>(max));
+    return false;
+  };
+  for (; i < argc; ++i) {
     const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--socket" && has_value) {
-      opt.socket = argv[++i];
-    } else if (a == "--idle-timeout" && has_value) {
-      opt.idle_timeout = std::chrono::milliseconds(std::strtoll(argv[++i], nullptr, 10));
-    } else if (a == "--ready-fd" && has_value) {
-      opt.ready_fd = static_cast<int>(std::strtol(argv[++i], nullptr, 10));
-    } else if (a == "--max-clients" && has_value) {
-      opt.max_clients = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--max-queued-bytes" && has_value) {
-      opt.max_queued_bytes = std::strtoull(argv[++i], nullptr, 10);
-    } else if (a == "--usb-root" && has_value) {
-      opt.usb_root = argv[++i];
+    std::uint64_t n = 0;
+    if (a == "--help" || a == "-h") {
+      usage(stdout);
+      return 0;
+    } else if (a == "--version") {
+      std::printf("machd (mach-emu) %s, wire protocol %u\n", MACHEMU_VERSION,
+                  static_cast<unsigned>(machemu::wire::version));
+      return 0;
+    } else if (a == "--socket") {
+      const char* v = value("--socket");
+      if (v == nullptr) return 2;
+      opt.socket = v;
+    } else if (a == "--idle-timeout") {
+      if (!number("--idle-timeout", std::uint64_t{1} << 40, n)) return 2;
+      opt.idle_timeout = std::chrono::milliseconds(n);
+    } else if (a == "--ready-fd") {
+      if (!number("--ready-fd", 1u << 30, n)) return 2;
+      opt.ready_fd = static_cast<int>(n);
+    } else if (a == "--max-clients") {
+      if (!number("--max-clients", 1u << 30, n)) return 2;
+      opt.max_clients = n;
+    } else if (a == "--max-queued-bytes") {
+      if (!number("--max-queued-bytes", std::uint64_t{1} << 48, n)) return 2;
+      opt.max_queued_bytes = n;
+    } else if (a == "--usb-root") {
+      const char* v = value("--usb-root");
+      if (v == nullptr) return 2;
+      opt.usb_root = v;
     } else if (a == "--foreground") {
       foreground = true;
     } else if (a == "--verbose") {
       opt.verbose = true;
     } else {
-      usage();
+      std::fprintf(stderr, "machd: unknown option '%s'\n", a.c_str());
+      usage(stderr);
       return 2;
     }
   }

@@ -183,4 +183,32 @@ BOOST_AUTO_TEST_CASE(a_daemon_of_another_wire_version_is_named) {
   BOOST_CHECK(::rmdir(dir) == 0);
 }
 
+// machd's command line: --help and --version answer on stdout and succeed; a value that is
+// not a number, a missing value and an unknown option are refused with exit status 2 and
+// a message naming the option, before anything starts.
+BOOST_AUTO_TEST_CASE(the_command_line_says_what_it_refuses) {
+  {
+    child c(MACHD_BINARY, {"--help"}, false);
+    BOOST_TEST(c.line().starts_with("usage: machd"));
+    BOOST_TEST(c.wait() == 0);
+  }
+  {
+    child c(MACHD_BINARY, {"--version"}, false);
+    BOOST_TEST(c.line().starts_with("machd (mach-emu) "));
+    BOOST_TEST(c.wait() == 0);
+  }
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
+      {{"--idle-timeout", "abc"}, "machd: --idle-timeout: 'abc' is not a number"},
+      {{"--idle-timeout", "-1"}, "machd: --idle-timeout: '-1' is not a number"},
+      {{"--max-clients", "12x"}, "machd: --max-clients: '12x' is not a number"},
+      {{"--socket"}, "machd: --socket needs a value"},
+      {{"--frobnicate"}, "machd: unknown option '--frobnicate'"},
+  };
+  for (const auto& [args, message] : refused) {
+    child c(MACHD_BINARY, args, true);
+    BOOST_TEST(c.line().starts_with(message), message);
+    BOOST_TEST(c.wait() == 2);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
