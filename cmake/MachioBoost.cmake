@@ -1,6 +1,6 @@
 # Boost 1.81 is the floor: per-operation cancellation and the completion-token machinery
 # machio relies on are missing from Debian's default Boost 1.74.
-# Defines Boost::headers (and, on Linux, what find_package(Boost) gives) and Threads::Threads.
+# Defines Boost::headers and Threads::Threads.
 set(MACHIO_BOOST_MIN_VERSION 1.81)
 
 if(MACHIO_CROSS_DARWIN)
@@ -22,13 +22,12 @@ if(MACHIO_CROSS_DARWIN)
   add_library(Boost::headers INTERFACE IMPORTED GLOBAL)
   set_target_properties(Boost::headers PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${MACHIO_BOOST_INCLUDE_DIR}")
-  # Boost.System is header-only since 1.69; the target exists so code can name it.
-  add_library(Boost::system INTERFACE IMPORTED GLOBAL)
-  set_target_properties(Boost::system PROPERTIES INTERFACE_LINK_LIBRARIES Boost::headers)
   set(Boost_FOUND TRUE)
   message(STATUS "Boost ${Boost_VERSION} headers (only) from ${MACHIO_BOOST_INCLUDE_DIR}")
 else()
-  find_package(Boost ${MACHIO_BOOST_MIN_VERSION} CONFIG QUIET COMPONENTS system)
+  # Headers only: Boost.System has been header-only since 1.69 (and 1.89 has no
+  # boost_system package at all), so no component is asked for.
+  find_package(Boost ${MACHIO_BOOST_MIN_VERSION} CONFIG QUIET)
   if(NOT Boost_FOUND)
     find_package(Boost CONFIG QUIET)
     if(Boost_FOUND)
@@ -39,7 +38,7 @@ else()
     message(FATAL_ERROR
       "machio needs Boost >= ${MACHIO_BOOST_MIN_VERSION} (${_found}).\n"
       "On Debian 12 install it with:\n"
-      "  apt-get install libboost1.81-dev libboost-system1.81-dev libboost-test1.81-dev\n"
+      "  apt-get install libboost1.81-dev libboost-test1.81-dev\n"
       "(not libboost-dev, which is 1.74). scripts/setup does this for you.")
   endif()
   message(STATUS "Boost ${Boost_VERSION} from ${Boost_DIR}")
