@@ -2,6 +2,8 @@
 #ifndef MACHIO_ADOPT_HPP
 #define MACHIO_ADOPT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 namespace machio {
 
 //! Tag type for the constructors that adopt a raw name: the new object owns the right

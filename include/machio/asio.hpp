@@ -2,6 +2,8 @@
 #ifndef MACHIO_ASIO_HPP
 #define MACHIO_ASIO_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/async_call.hpp>
 #include <machio/async_notifications.hpp>
 #include <machio/async_send.hpp>

@@ -3,6 +3,8 @@
 #ifndef MACHIO_ASYNC_CALL_HPP
 #define MACHIO_ASYNC_CALL_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/async_send.hpp>
 #include <machio/detail/message_access.hpp>
 #include <machio/detail/reply_port.hpp>

@@ -10,6 +10,8 @@
 #ifndef MACHIO_ASYNC_NOTIFICATIONS_HPP
 #define MACHIO_ASYNC_NOTIFICATIONS_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/basic_receive_port.hpp>
 
 #include <boost/asio/append.hpp>

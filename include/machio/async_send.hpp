@@ -2,6 +2,8 @@
 #ifndef MACHIO_ASYNC_SEND_HPP
 #define MACHIO_ASYNC_SEND_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/port_ops.hpp>
 
 #include <boost/asio/async_result.hpp>

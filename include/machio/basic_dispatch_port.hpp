@@ -4,6 +4,8 @@
 #ifndef MACHIO_BASIC_DISPATCH_PORT_HPP
 #define MACHIO_BASIC_DISPATCH_PORT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/basic_receive_port.hpp>
 
 #include <boost/asio/any_io_executor.hpp>

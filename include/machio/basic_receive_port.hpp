@@ -2,6 +2,8 @@
 #ifndef MACHIO_BASIC_RECEIVE_PORT_HPP
 #define MACHIO_BASIC_RECEIVE_PORT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/basic_port_object.hpp>
 #include <machio/sync.hpp>
 

@@ -2,6 +2,8 @@
 #ifndef MACHIO_BOOTSTRAP_HPP
 #define MACHIO_BOOTSTRAP_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/throwing.hpp>
 #include <machio/receive_right.hpp>
 #include <machio/send_right.hpp>

@@ -2,6 +2,12 @@
 #ifndef MACHIO_CONFIG_HPP
 #define MACHIO_CONFIG_HPP
 
+// Said first, so that a compiler in an older mode reports this and not a hundred
+// errors from the concepts and coroutines below.
+#if __cplusplus < 202002L
+#error "machio needs C++20: compile with -std=c++20 (CMake: machio::machio requires cxx_std_20)"
+#endif
+
 #include <boost/version.hpp>
 
 //! machio's version as MAJOR * 10000 + MINOR * 100 + PATCH.

@@ -2,6 +2,8 @@
 #ifndef MACHIO_DEAD_NAME_HPP
 #define MACHIO_DEAD_NAME_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/detail/basic_right.hpp>
 #include <machio/error.hpp>

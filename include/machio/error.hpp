@@ -28,7 +28,8 @@
 #ifndef MACHIO_ERROR_HPP
 #define MACHIO_ERROR_HPP
 
-#include <machio/config.hpp>
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/darwin.hpp>
 
 #include <boost/assert/source_location.hpp>

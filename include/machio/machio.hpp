@@ -2,9 +2,10 @@
 #ifndef MACHIO_MACHIO_HPP
 #define MACHIO_MACHIO_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/bootstrap.hpp>
-#include <machio/config.hpp>
 #include <machio/dead_name.hpp>
 #include <machio/error.hpp>
 #include <machio/message.hpp>

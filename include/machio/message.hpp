@@ -2,6 +2,8 @@
 #ifndef MACHIO_MESSAGE_HPP
 #define MACHIO_MESSAGE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/message_buffer.hpp>
 #include <machio/error.hpp>
 

@@ -2,6 +2,8 @@
 #ifndef MACHIO_MESSAGE_BUILDER_HPP
 #define MACHIO_MESSAGE_BUILDER_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/message.hpp>
 #include <machio/ool_region.hpp>
 #include <machio/receive_right.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_MESSAGE_VIEW_HPP
 #define MACHIO_MESSAGE_VIEW_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>
 #include <machio/trailer.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_MIG_HPP
 #define MACHIO_MIG_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>
 #include <machio/message.hpp>

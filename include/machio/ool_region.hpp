@@ -2,6 +2,8 @@
 #ifndef MACHIO_OOL_REGION_HPP
 #define MACHIO_OOL_REGION_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>

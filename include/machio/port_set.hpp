@@ -2,6 +2,8 @@
 #ifndef MACHIO_PORT_SET_HPP
 #define MACHIO_PORT_SET_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/detail/basic_right.hpp>
 #include <machio/detail/throwing.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_RECEIVE_PORT_HPP
 #define MACHIO_RECEIVE_PORT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/basic_receive_port.hpp>
 
 namespace machio {

@@ -2,6 +2,8 @@
 #ifndef MACHIO_RECEIVE_RIGHT_HPP
 #define MACHIO_RECEIVE_RIGHT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/detail/throwing.hpp>
 #include <machio/error.hpp>

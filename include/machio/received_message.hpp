@@ -2,6 +2,8 @@
 #ifndef MACHIO_RECEIVED_MESSAGE_HPP
 #define MACHIO_RECEIVED_MESSAGE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/dead_name.hpp>
 #include <machio/detail/message_buffer.hpp>
 #include <machio/detail/throwing.hpp>

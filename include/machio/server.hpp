@@ -3,6 +3,8 @@
 #ifndef MACHIO_SERVER_HPP
 #define MACHIO_SERVER_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/server/basic_server.hpp>
 #include <machio/server/deferred_reply.hpp>
 #include <machio/server/mig_layout.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_SYNC_HPP
 #define MACHIO_SYNC_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/throwing.hpp>
 #include <machio/message.hpp>
 #include <machio/port_set.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_TRAILER_HPP
 #define MACHIO_TRAILER_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/darwin.hpp>
 
 #include <cstddef>

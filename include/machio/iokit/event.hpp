@@ -2,6 +2,8 @@
 #ifndef MACHIO_IOKIT_EVENT_HPP
 #define MACHIO_IOKIT_EVENT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/iokit/object.hpp>
 
 #include <cstdint>

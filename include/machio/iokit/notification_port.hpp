@@ -2,6 +2,8 @@
 #ifndef MACHIO_IOKIT_NOTIFICATION_PORT_HPP
 #define MACHIO_IOKIT_NOTIFICATION_PORT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/basic_dispatch_port.hpp>
 #include <machio/detail/iokit_notification_core.hpp>
 #include <machio/iokit/event.hpp>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_IOKIT_OBJECT_HPP
 #define MACHIO_IOKIT_OBJECT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/adopt.hpp>
 #include <machio/detail/basic_right.hpp>
 #include <machio/detail/iokit_sdk_gaps.h>

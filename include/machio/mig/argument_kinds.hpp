@@ -31,6 +31,8 @@
 #ifndef MACHIO_MIG_ARGUMENT_KINDS_HPP
 #define MACHIO_MIG_ARGUMENT_KINDS_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/darwin.hpp>
 
 #include <cstddef>

@@ -8,6 +8,8 @@
 #ifndef MACHIO_MIG_ASYNC_CALL_HPP
 #define MACHIO_MIG_ASYNC_CALL_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/async_call.hpp>
 #include <machio/async_send.hpp>
 #include <machio/mig/decode.hpp>

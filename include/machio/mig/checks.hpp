@@ -43,6 +43,8 @@
 #ifndef MACHIO_MIG_CHECKS_HPP
 #define MACHIO_MIG_CHECKS_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/message_view.hpp>
 #include <machio/mig/layout.hpp>
 

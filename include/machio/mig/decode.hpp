@@ -14,6 +14,8 @@
 #ifndef MACHIO_MIG_DECODE_HPP
 #define MACHIO_MIG_DECODE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/mig/checks.hpp>
 #include <machio/mig/layout.hpp>
 #include <machio/mig/values.hpp>

@@ -41,6 +41,8 @@
 #ifndef MACHIO_MIG_ENCODE_HPP
 #define MACHIO_MIG_ENCODE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>
 #include <machio/mig/layout.hpp>

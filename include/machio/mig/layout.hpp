@@ -20,6 +20,8 @@
 #ifndef MACHIO_MIG_LAYOUT_HPP
 #define MACHIO_MIG_LAYOUT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/mig/routine.hpp>
 
 #include <array>

@@ -10,6 +10,8 @@
 #ifndef MACHIO_MIG_ROUTINE_HPP
 #define MACHIO_MIG_ROUTINE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/mig/argument_kinds.hpp>
 
 #include <cstddef>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_MIG_SERVER_CALL_HPP
 #define MACHIO_MIG_SERVER_CALL_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>
 #include <machio/mig/decode.hpp>

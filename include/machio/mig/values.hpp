@@ -25,6 +25,8 @@
 #ifndef MACHIO_MIG_VALUES_HPP
 #define MACHIO_MIG_VALUES_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/mig/argument_kinds.hpp>
 #include <machio/ool_region.hpp>
 #include <machio/receive_right.hpp>

@@ -3,6 +3,8 @@
 #ifndef MACHIO_SERVER_BASIC_SERVER_HPP
 #define MACHIO_SERVER_BASIC_SERVER_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/basic_receive_port.hpp>
 #include <machio/mig.hpp>
 #include <machio/mig/server_call.hpp>

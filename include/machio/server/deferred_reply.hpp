@@ -2,6 +2,8 @@
 #ifndef MACHIO_SERVER_DEFERRED_REPLY_HPP
 #define MACHIO_SERVER_DEFERRED_REPLY_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/async_send.hpp>
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>

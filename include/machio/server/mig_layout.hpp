@@ -2,6 +2,8 @@
 #ifndef MACHIO_SERVER_MIG_LAYOUT_HPP
 #define MACHIO_SERVER_MIG_LAYOUT_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/detail/darwin.hpp>
 
 #include <concepts>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_SERVER_REQUEST_SHAPE_HPP
 #define MACHIO_SERVER_REQUEST_SHAPE_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/received_message.hpp>
 
 #include <cstddef>

@@ -2,6 +2,8 @@
 #ifndef MACHIO_SERVER_SERVER_OPTIONS_HPP
 #define MACHIO_SERVER_SERVER_OPTIONS_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/sync.hpp>
 
 #include <cstddef>

@@ -3,6 +3,8 @@
 #ifndef MACHIO_SERVER_SERVER_REQUEST_HPP
 #define MACHIO_SERVER_SERVER_REQUEST_HPP
 
+#include <machio/config.hpp>  // first: it checks the language version
+
 #include <machio/received_message.hpp>
 #include <machio/server/deferred_reply.hpp>
 #include <machio/server/mig_layout.hpp>
