@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio's async_call against a raw mach_msg call, in the same run.
 //
 // A server thread answers each request with raw mach_msg (receive, then send the reply

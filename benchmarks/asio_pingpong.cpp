@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio on Asio against raw mach_msg, in the same run.
 //
 // Threads: two threads bounce one 64-byte message (header + 40 bytes) between two ports,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Shared by the asio_pingpong sections (and asio_call): the 64-byte message, the callback
 // end of a ping-pong, running a section in a process of its own, and the statistics.
 #pragma once

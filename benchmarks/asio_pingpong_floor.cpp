@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The event loop's own floor: the same two-thread ping-pong with no Mach at all. Each
 // thread runs an io_context that waits on the read end of a pipe with a stream_descriptor;
 // its handler takes the byte and writes one to the other thread's pipe. That is the least

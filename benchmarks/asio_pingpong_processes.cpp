@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The two-process ping-pong: a forked child registers a port under a fresh bootstrap name
 // and echoes every message back to the parent, which times the round trips. The raw
 // variant blocks in mach_msg on both sides; the machio variant runs callbacks on an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's in-process IPC cost, single thread, against baselines measured in the same run.
 //
 // Figures (items/second) come from Google Benchmark; after the runs a table prints each

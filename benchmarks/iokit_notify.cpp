@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // From a publish to the handler seeing the event, against a plain Mach round trip through
 // machd, in the same run (Linux: the registry is machd's).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Four clients, one server, the server waiting in kevent64: the shape of XNU's KQMPMMtest
 // (tools/tests/MPMMTest). The server's knote is EV_DISPATCH | EV_CLEAR on a port set of
 // one port per client thread, and each kevent64 call re-enables it and takes the next

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Cross-process IPC through machd, against a baseline measured in the same run: a
 // socketpair(SOCK_SEQPACKET) ping-pong between two processes, the cheapest thing a Linux
 // program could do instead. Prints medians (of batches of round trips) and their ratio.

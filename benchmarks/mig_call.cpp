@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A typed machio::mig::async_call against a raw mach_msg call of the same MIG layout, in
 // the same run.
 //

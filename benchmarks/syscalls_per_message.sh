@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSL-1.0
 # System calls per round trip of the two-thread ping-pong (mach-emu's in-process mode on
 # Linux): runs each variant of asio_pingpong once under `strace -f -c`, divides the total
 # number of calls by the round trips, and prints how many each variant makes per message

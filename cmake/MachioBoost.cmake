@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Boost 1.81 is the floor: per-operation cancellation and the completion-token machinery
 # machio relies on are missing from Debian's default Boost 1.74.
 # Defines Boost::headers and Threads::Threads.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # cmake -DFILE=<binary> -DARCH=<arm64|x86_64> -P MachioCheckMachO.cmake
 # The macOS cross build's stand-in for running a test: the binary must be a Mach-O
 # executable for ARCH, as `file` reports it.

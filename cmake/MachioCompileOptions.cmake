@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Compiler settings shared by every machio target.
 #
 # machio_compile_options: an INTERFACE target carrying warnings (and -Werror when

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # machio_add_fuzzer(<name> SOURCES <files...> [LIBS <targets...>])
 #
 # Builds a libFuzzer target when MACHIO_BUILD_FUZZERS is ON and does nothing otherwise, so

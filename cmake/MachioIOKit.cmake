@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # machio's IOKit layer (Darwin only): links <target> with IOKit and CoreFoundation.
 #
 # A Mac's SDK has both frameworks. The SDK zig brings for the cross build has none, so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # install() and the CMake package: find_package(machio CONFIG) gives machio::machio, and
 # on Linux machio::emu (mach-emu's Darwin C API, headers under include/machio/emu),
 # machio::corefoundation (its CoreFoundation subset, headers beside them), machio::iokit
@@ -61,3 +62,6 @@ install(FILES
   "${PROJECT_BINARY_DIR}/machioConfig.cmake"
   "${PROJECT_BINARY_DIR}/machioConfigVersion.cmake"
   DESTINATION "${MACHIO_INSTALL_CMAKEDIR}")
+
+# The licence travels with the package.
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DOCDIR}")

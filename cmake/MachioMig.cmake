@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # machio_mig_generate(): machio::mig routine descriptions from a MIG .defs file.
 #
 #   machio_mig_generate(<target> <file.defs>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Test helpers used by every test/<label>/CMakeLists.txt.
 #
 # machio_add_test(<name> LABEL <label> SOURCES <files...> [LIBS <targets...>]

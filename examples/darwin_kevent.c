@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* A Darwin program as it would be written for macOS, in C against the system's own API
  * only: one kqueue waits on a Mach port, a pipe, a timer and a signal with kevent(). On
  * Linux it runs unmodified on mach-emu; on macOS it builds against the SDK.

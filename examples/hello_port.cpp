@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // hello_port: machio's first demo. It makes a port, sends itself a message that carries
 // some text and a send right to a second port, receives it, and says what arrived.
 #include <machio/machio.hpp>

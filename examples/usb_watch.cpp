@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // usb_watch: prints USB devices as they arrive and leave, until Ctrl-C. macOS only.
 //
 // IOKit's notifications come through a notification port whose Mach port the io_context

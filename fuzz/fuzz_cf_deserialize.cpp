@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: mach-emu's CF property decoder (emu/corefoundation/serialize.hpp) on
 // arbitrary bytes, as machd will decode properties a client sends. A value decoded must
 // encode again, that encoding must decode whole, and when they are gone no CF object is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: sequences of IOKit routines with arbitrary arguments against a fresh
 // kernel core and IOKit host, as machd runs what a client sends (emu/iokit/host.hpp).
 // Nothing may crash; when the task and then the host are gone, the core holds no port but

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: mach_msg send of arbitrary bytes, against mach-emu's in-process core.
 //
 // Input layout: byte 0 steers the harness (see `steer`), the rest is the message, sent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: machd's frame decoder on arbitrary bytes, and every decoded port call
 // run against a fresh kernel core, as the daemon does for a client.
 //

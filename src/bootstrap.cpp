@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Bootstrap look-up, check-in and registration with typed rights.
 #include <machio/bootstrap.hpp>
 

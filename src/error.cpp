@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Error categories: one per family of Mach return codes, plus machio's own.
 #include <machio/error.hpp>
 

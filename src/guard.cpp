@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Guard values for receive rights: unpredictable, never zero, never repeated in a process.
 #include <machio/detail/guard.hpp>
 

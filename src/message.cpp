@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Outgoing messages: building, laying out for mach_msg, and who owns what after a send.
 #include <machio/detail/guard.hpp>
 #include <machio/detail/message_access.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The per-thread cache behind message_buffer: a few freed blocks per size class, so that
 // a loop that frees one message buffer and takes the next reuses the same memory.
 #include <machio/detail/message_buffer.hpp>

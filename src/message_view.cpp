@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Parsing received bytes without trusting them.
 #include <machio/detail/message_buffer.hpp>
 #include <machio/message_view.hpp>

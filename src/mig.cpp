@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // MIG conventions: error replies and reply checks.
 #include <machio/message_builder.hpp>
 #include <machio/mig.hpp>

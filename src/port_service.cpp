@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The reactor service: kqueue + EVFILT_MACHPORT knotes watched by a stream_descriptor.
 //
 // The invariant that keeps edge-triggered readiness from being missed: Asio registers the

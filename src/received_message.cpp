@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Received messages: taking things out, and releasing what was not taken.
 #include <machio/received_message.hpp>
 

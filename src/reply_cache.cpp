@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The port service's cache of async_call reply ports.
 //
 // A fresh reply port per call costs a port allocation, a knote added to the kqueue, and at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The right owners: how each releases what it owns and makes new rights.
 #include <machio/dead_name.hpp>
 #include <machio/detail/guard.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Blocking send, receive and call over mach_msg.
 #include <machio/detail/guard.hpp>
 #include <machio/detail/message_access.hpp>

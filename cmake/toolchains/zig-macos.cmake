@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Cross-compiles for macOS with zig (there is no Mac here). Included by
 # zig-macos-arm64.cmake and zig-macos-x86_64.cmake, which set MACHIO_ZIG_TARGET and
 # CMAKE_SYSTEM_PROCESSOR first.

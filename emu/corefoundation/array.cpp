@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CFArray and CFMutableArray, with CF's element callbacks.
 #include "object.hpp"
 #include "serialize.hpp"

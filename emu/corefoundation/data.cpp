@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CFData, an immutable copy of some bytes.
 #include "object.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CFDictionary and CFMutableDictionary, with CF's key and value
 // callbacks. Entries live in a vector searched by hash then equality: IOKit's property
 // tables hold tens of entries, where that is as fast as a table and keeps insertion order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CFNumber (an integer or a floating value with the type it was
 // created with) and the two CFBooleans.
 #include "object.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: references, type ids, equality and the live count.
 #include "object.hpp"
 

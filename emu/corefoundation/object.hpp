@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: the object every CF type is, its references, and the count of
 // live objects tests read (machemu_cf_testing.h).
 #ifndef MACHEMU_CF_OBJECT_HPP

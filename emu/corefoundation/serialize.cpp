@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CF property values to bytes and back (serialize.hpp).
 #include "serialize.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CF property values as bytes, so that a registry in machd can
 // hold a service's properties and hand them to any process (what XNU's IOKit does with
 // its serialized OSObjects). Strings, numbers, booleans, data, and arrays and dictionaries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CFString, kept as UTF-8, measured in UTF-16 code units.
 #include "object.hpp"
 

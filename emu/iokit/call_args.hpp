@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The byte arguments of mach-emu's IOKit calls (port_call::in and port_result::blob): a
 // sequence of fields, each a little-endian u32 length and that many bytes. Strings travel
 // without their NUL; CF values as serialize.hpp encodes them. The host reads every field

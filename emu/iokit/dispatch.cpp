@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit: IODispatchCalloutFromMessage, decoding the notifications IOKit's
 // kernel sends (OSMessageNotification.h) and calling the callback their reference names,
 // as IOKitUser's IOKitLib.c does — but reading nothing past msgh_size: a message too

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit kernel side (host.hpp): the routines of XNU's iokit.defs that IOKitLib
 // reaches, run against the registry, with objects as foreign kernel objects of the core.
 #include "host.hpp"

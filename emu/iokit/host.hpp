@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit kernel side: the registry (registry.hpp) behind Mach ports, as XNU's
 // IOUserClient.cpp puts IOKit behind its MIG routines. Whoever hosts the kernel core
 // (machd, or the process in the in-process mode) hosts one of these beside it and hands

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKitLib: the SDK's registry, iterator and notification calls, each one
 // IOKit routine through the transport to the registry's host (host.hpp), with IOKitUser's
 // argument handling: a NULL main port means the default, fetched and let go around the

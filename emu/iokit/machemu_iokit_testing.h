@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu test support: services published into IOKit's registry by hand, from any
  * process, with every notification that follows (what `machd iokit` does from a shell).
  * Not part of the Darwin API and not installed. */

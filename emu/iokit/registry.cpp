@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit registry (registry.hpp): services, matching, notification sets.
 #include "registry.hpp"
 

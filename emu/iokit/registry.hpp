@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit registry: services, matching, and the notification rules of XNU's
 // IOService and IOUserClient, as a state machine with no I/O. Whoever hosts it (machd, or
 // the process in the in-process mode) turns its events into the Mach messages XNU sends.

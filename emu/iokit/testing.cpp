@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machemu_iokit_testing.h: publishing by hand, as IOKit routines to the main port.
 #include "machemu_iokit_testing.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The host port and thread ports: kernel objects a task names with send rights
 // (mach_host_self, mach_thread_self). As on XNU each call hands out one more user
 // reference on the same name, which the caller must deallocate. Messages sent to them are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The kernel core's entry points that are not port or message calls: waiter lists, tasks
 // and their teardown, and the bootstrap name service.
 #include "kernel/kernel.hpp"

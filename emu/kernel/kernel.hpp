@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The mach-emu kernel core: XNU's Mach IPC as a deterministic, single-threaded state
 // machine.
 //

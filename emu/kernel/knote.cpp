@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kqueue and EVFILT_MACHPORT knotes.
 //
 // A knote is level-style: ready while its port (or any member of its set) has a message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Foreign kernel objects: ports the core makes and counts for another part of mach-emu
 // (its IOKit registry), which gives them meaning. XNU's counterpart is ipc_kobject with
 // IKOT_IOKIT_OBJECT: user space holds send rights, the kernel receives nothing on them,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach_msg: copy-in with XNU's order of checks, queueing, copy-out, trailers, and the
 // pseudo-receive of a send that gave up.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Per-task name spaces: allocation, lookup and XNU's lazy dead-name conversion.
 //
 // A name is (index << 8) | generation. The generation byte always has its low two bits

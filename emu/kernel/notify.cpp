@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Kernel-generated messages: the notifications of <mach/notify.h>.
 //
 // Each consumes the send-once right it is sent on and ignores queue limits, like XNU's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The kernel core's objects: ports, port sets, messages in flight, name-space entries,
 // tasks, kqueues and knotes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Compact containers for a port's lists. Almost every port has one name and no sets or
 // requests, yet machd keeps hundreds of thousands of ports: a std::vector costs 24 bytes
 // empty and a heap block for one element, so these keep the common case small.

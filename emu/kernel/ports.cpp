@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The mach_port_* calls, with XNU's argument checks and return codes
 // (see ../shared/mach-semantics.md §3).
 #include <algorithm>

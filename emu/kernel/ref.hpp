@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A minimal intrusive reference-counted pointer for kernel objects.
 //
 // The kernel core is single-threaded (its caller holds the lock), so the count is a plain

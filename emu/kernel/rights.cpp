@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Rights: creating and destroying ports, releasing rights wherever they are, copying a
 // right in from a space (send side) and out into a space (receive side).
 #include <algorithm>

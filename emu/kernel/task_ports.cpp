@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A task's special ports (task_get_special_port, task_set_special_port), with XNU's rules
 // (osfmk/kern/ipc_tt.c): getting one clones a send right to it, or gives MACH_PORT_NULL
 // when it is unset; setting one stores a naked send right in the task and releases the old

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The bootstrap calls: launchd's name service lives in the kernel core (in this process or
 // in machd) and is reached through the transport.
 #include <servers/bootstrap.h>

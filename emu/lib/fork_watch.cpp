@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "lib/fork_watch.hpp"
 
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Noticing, for the price of a memory load, that this process is the child of a fork.
 //
 // A forked child is a new task: it must not speak on its parent's connections to machd or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EXC_GUARD for Mach port guards, on request.
 //
 // XNU raises EXC_GUARD (GUARD_TYPE_MACH_PORT) when a task breaks a port guard: a wrong

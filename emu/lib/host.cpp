@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The host and thread calls real programs make besides IPC: mach_host_self,
 // mach_thread_self, host_info(HOST_BASIC_INFO), thread_policy_set, the Mach clock and the
 // VM page size globals.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kevent(): the struct kevent form of kevent64, on the same kqueues.
 //
 // As XNU's legacy copy-in does (kern_event.c, kevent_legacy_copyin), a change becomes a

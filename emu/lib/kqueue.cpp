@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kqueue() and kevent64(), and the in-process transport's kqueues (EVFILT_MACHPORT; the
 // other filters are in lib/kevent/).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // audit_token_to_*: the fields of XNU's audit token (bsd/kern/kern_prot.c layout).
 #include <bsm/libbsm.h>
 

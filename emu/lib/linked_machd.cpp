@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Compiled into each executable linked against machio::emu in its build tree (never into
 // a library, never installed): the machd built beside it, so that a program run from the
 // build tree starts that daemon (emu/lib/machd_client.cpp, machd_candidates). Weak: a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach_error_string and friends. The strings are mach-emu's own wording, grouped by the
 // subsystem prefixes Darwin uses ("(os/kern)", "(ipc/send)", "(ipc/rcv)", "(ipc/mig)").
 #include <mach/mach.h>

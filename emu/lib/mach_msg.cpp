@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach_msg and friends: the send and receive phases, with blocking and timeouts done here
 // (the core never blocks), and mach_msg_destroy, which on Darwin is a user-space routine.
 #include <mach/mach.h>

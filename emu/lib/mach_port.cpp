@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The mach_port_* functions: argument checks that XNU's MIG layer does in the caller,
 // then one port_call through the transport.
 #include <mach/mach.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The machd transport: every call is a request to the user's machd.
 //
 // Each thread has its own connection (opened at its first call), so a thread blocked in

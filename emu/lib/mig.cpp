@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The support routines MIG-generated code calls into libsyscall for: the per-thread reply
 // port, the string copies c_string arguments use, and MIG's allocator for out-of-line
 // data.

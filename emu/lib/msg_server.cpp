@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach_msg_server, mach_msg_server_once and mach_msg_server_importance: the generic loops
 // libsyscall gives MIG servers (libsyscall/mach/mach_msg.c). A demux routine -- what MIG
 // generates as <subsystem>_server -- turns one request into one reply; these loops own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Darwin's NDR record, which MIG puts after the header of every message with data:
 // little-endian integers, ASCII characters, IEEE floats.
 #include <mach/ndr.h>

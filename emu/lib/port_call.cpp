@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "lib/port_call.hpp"
 
 #include <mach/mig_errors.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // One mach_port_* or bootstrap_* call in a form that can cross a socket.
 //
 // The C wrappers fill a `port_call` (scalar arguments in `a`, an input array in `in`) and

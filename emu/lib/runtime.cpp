@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "lib/runtime.hpp"
 
 #include <sys/mman.h>

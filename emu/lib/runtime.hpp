@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The in-process transport: one kernel core inside this process, guarded by one mutex.
 //
 // Every C function takes the lock, resolves the calling thread's task and calls the core.

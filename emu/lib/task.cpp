@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The task calls: task_get_special_port and task_set_special_port, answered by the kernel
 // core (in this process or in machd) as XNU answers the MIG routines of task.defs.
 #include <mach/mach.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "testing/machemu_testing.h"
 
 #include "lib/runtime.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Mode selection and the in-process transport.
 #include "lib/transport.hpp"
 

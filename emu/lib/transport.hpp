@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // How the C functions reach a kernel core: in this process (MACHEMU_MODE=inprocess) or in
 // machd (the default). Every C call of the Darwin API goes through one of these four
 // entry points; mach_port_* and bootstrap_* all travel as a port_call.

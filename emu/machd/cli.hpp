@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's command-line numbers: a whole unsigned number (decimal, or 0x hex) within a
 // bound, or a refusal — never strtoull's silent 0 for "abc" or its wrap for "-1".
 #pragma once

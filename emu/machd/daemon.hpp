@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd: the kernel core of mach-emu serving every process of one user.
 //
 // One thread owns the core and runs an epoll loop over the listening socket, every client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* machd's debug request, for tests and benchmarks. Not part of the Darwin API. */
 #ifndef MACHEMU_MACHD_DEBUG_H
 #define MACHEMU_MACHD_DEBUG_H

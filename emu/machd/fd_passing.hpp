@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // File descriptors on machd's socket: owning them, and moving them as SCM_RIGHTS.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // `machd iokit ...`: publishes, terminates, messages and lists services of the IOKit
 // registry from a shell. It runs as one more client of the user's machd (the daemon the
 // socket names, started if need be), through machemu_iokit_testing.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // `machd iokit ...` (iokit_command.cpp): the IOKit registry from a shell.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's command line. Normally started by the first mach-emu call of a user's process
 // (see emu/lib/machd_client.cpp); run it by hand with --foreground --verbose to watch it.
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Large out-of-line regions as sealed memfds (wire.hpp's fd regions): the sending client
 // makes one, machd checks it and keeps it instead of the bytes, the receiving client maps
 // it copy-on-write. So a region is copied once (into the memfd) however far it travels.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Where a user's machd listens, shared by the daemon and the client library.
 //
 //  1. $MACHEMU_SOCKET, when set (tests use a private path under the build directory);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "machd/wire.hpp"
 
 namespace machemu::wire {

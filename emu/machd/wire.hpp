@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's wire protocol: length-prefixed, versioned frames on a SOCK_STREAM Unix socket.
 //
 // Every frame is a 16-byte header followed by `length` payload bytes. Requests go from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu test support: more than one task inside one process.
  *
  * Not part of the Darwin C API and not installed. A test creates tasks and switches the

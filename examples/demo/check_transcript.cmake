@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Runs the demo (cmake -DDEMO=<path to demo> -P check_transcript.cmake) and checks that its
 # transcript says each step happened. Lines of different processes interleave differently
 # from run to run, so each is matched on its own, not in one ordered expression.

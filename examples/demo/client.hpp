@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // What the demo's clients share: finding the server, the sender of a message, and running a
 // coroutine as a whole program.
 #ifndef MACHIO_EXAMPLES_DEMO_CLIENT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Client B: gives the server a send right to a port of its own and awaits, at the same
 // time, the server's reply and the message the server sends back through that right.
 #include "client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Client C: sends a 4 MiB blob out of line and checks the server's checksum of it against
 // its own.
 #include "client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Client A: calls the server's echo and fibonacci routines with co_await. The two
 // fibonacci calls are in flight at the same time; one asks for more than 64 bits can hold
 // and gets the server's error reply.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // demo: the README's first command. Starts the demo server, waits until it has checked in
 // its name, starts a watcher and three clients, forwards every line they print, stops the
 // server with SIGTERM once the clients are done, and exits 0 only when every process did.

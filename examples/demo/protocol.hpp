@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The demo's wire protocol: the routines of demo.defs (generated into demo.hpp by
 // machio_mig_generate), and what both ends share besides.
 //

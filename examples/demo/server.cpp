@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The demo's server: checks in demo::service_name and serves the four routines of
 // demo.defs with machio's server layer, printing what happens in plain words.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The demo's transcript: every line a demo process prints starts with who is speaking
 // ("client A: ...") and is flushed at once, so that the lines of several processes, which
 // the `demo` command reads through pipes, come out in the order things happened.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The watcher: holds a send right to the server and waits, with a dead-name notification,
 // for the server's port to die. With machd that happens when the server exits, however it
 // exits (launchd instead takes a checked-in port back: doc/building-for-macos.md).

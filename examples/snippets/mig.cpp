@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Snippets for doc/mig.md: each block between [name] markers is quoted in the page.
 // Built and run as a test so the page cannot drift from working code.
 #include <machio/asio.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Snippets for doc/tutorial.md: each block between [name] markers is quoted in the page.
 // Built and run as a test so the tutorial cannot drift from working code.
 #include <machio/machio.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/adopt.hpp — the tag that says "take ownership of this raw name".
 #ifndef MACHIO_ADOPT_HPP
 #define MACHIO_ADOPT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/asio.hpp — everything machio offers on Boost.Asio (see doc/async.md).
 #ifndef MACHIO_ASIO_HPP
 #define MACHIO_ASIO_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/async_call.hpp — request/reply over a send-once right to a reply port,
 // asynchronously; reply ports are reused when that is safe (src/reply_cache.cpp).
 #ifndef MACHIO_ASYNC_CALL_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/async_notifications.hpp — Mach notifications as asynchronous operations: a send
 // right's port dying, a receive right losing its last sender, a receive right given back
 // by a port-destroyed notification.

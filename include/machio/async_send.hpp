@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/async_send.hpp — sending without blocking a thread.
 #ifndef MACHIO_ASYNC_SEND_HPP
 #define MACHIO_ASYNC_SEND_HPP

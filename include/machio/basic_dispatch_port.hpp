@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/basic_dispatch_port.hpp — a receive right whose messages are handed, one per
 // operation, to a dispatcher: the shape of a C API that wants "give me each raw message"
 // (IOKit's IODispatchCalloutFromMessage, a MIG demux function) without a run loop.

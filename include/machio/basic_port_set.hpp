@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/basic_port_set.hpp — a port set as an Asio I/O object: one receive for many ports.
 #ifndef MACHIO_BASIC_PORT_SET_HPP
 #define MACHIO_BASIC_PORT_SET_HPP

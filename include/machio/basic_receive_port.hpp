@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/basic_receive_port.hpp — a receive right as an Asio I/O object.
 #ifndef MACHIO_BASIC_RECEIVE_PORT_HPP
 #define MACHIO_BASIC_RECEIVE_PORT_HPP

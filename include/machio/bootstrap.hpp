@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/bootstrap.hpp — the bootstrap name service with typed rights.
 #ifndef MACHIO_BOOTSTRAP_HPP
 #define MACHIO_BOOTSTRAP_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/config.hpp — version and feature macros shared by every machio header.
 #ifndef MACHIO_CONFIG_HPP
 #define MACHIO_CONFIG_HPP

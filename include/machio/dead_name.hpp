@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/dead_name.hpp — an owned dead name.
 #ifndef MACHIO_DEAD_NAME_HPP
 #define MACHIO_DEAD_NAME_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/error.hpp — how machio reports failure.
 //
 // Every fallible machio call comes in two forms: one that throws

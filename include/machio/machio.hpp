@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/machio.hpp — everything in machio's core.
 #ifndef MACHIO_MACHIO_HPP
 #define MACHIO_MACHIO_HPP

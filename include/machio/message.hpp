@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/message.hpp — an outgoing message that owns the rights and memory it carries.
 #ifndef MACHIO_MESSAGE_HPP
 #define MACHIO_MESSAGE_HPP

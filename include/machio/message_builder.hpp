@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/message_builder.hpp — composes an outgoing message.
 #ifndef MACHIO_MESSAGE_BUILDER_HPP
 #define MACHIO_MESSAGE_BUILDER_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/message_view.hpp — a bounds-checked, non-owning view of a received message.
 #ifndef MACHIO_MESSAGE_VIEW_HPP
 #define MACHIO_MESSAGE_VIEW_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig.hpp — talking to MIG servers and clients with plain structs.
 #ifndef MACHIO_MIG_HPP
 #define MACHIO_MIG_HPP

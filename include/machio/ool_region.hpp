@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/ool_region.hpp — an owned region of virtual memory (out-of-line message data).
 #ifndef MACHIO_OOL_REGION_HPP
 #define MACHIO_OOL_REGION_HPP

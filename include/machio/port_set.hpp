@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/port_set.hpp — an owned port set.
 #ifndef MACHIO_PORT_SET_HPP
 #define MACHIO_PORT_SET_HPP

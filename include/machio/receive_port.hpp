@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/receive_port.hpp — basic_receive_port on any_io_executor.
 #ifndef MACHIO_RECEIVE_PORT_HPP
 #define MACHIO_RECEIVE_PORT_HPP

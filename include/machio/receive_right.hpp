@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/receive_right.hpp — an owned receive right, guarded by default.
 #ifndef MACHIO_RECEIVE_RIGHT_HPP
 #define MACHIO_RECEIVE_RIGHT_HPP

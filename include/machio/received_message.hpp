@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/received_message.hpp — a received message that owns everything it carries.
 #ifndef MACHIO_RECEIVED_MESSAGE_HPP
 #define MACHIO_RECEIVED_MESSAGE_HPP

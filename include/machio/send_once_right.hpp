@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/send_once_right.hpp — an owned send-once right.
 #ifndef MACHIO_SEND_ONCE_RIGHT_HPP
 #define MACHIO_SEND_ONCE_RIGHT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/send_right.hpp — an owned send right.
 #ifndef MACHIO_SEND_RIGHT_HPP
 #define MACHIO_SEND_RIGHT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server.hpp — the server layer (see doc/server.md): MIG-style requests served by
 // coroutines on a receive port, with MIG's ownership rule applied for the handler.
 #ifndef MACHIO_SERVER_HPP

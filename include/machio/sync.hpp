@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/sync.hpp — blocking send, receive and call.
 #ifndef MACHIO_SYNC_HPP
 #define MACHIO_SYNC_HPP

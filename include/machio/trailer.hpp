@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/trailer.hpp — the trailer the kernel appends to a received message.
 #ifndef MACHIO_TRAILER_HPP
 #define MACHIO_TRAILER_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio::iokit::detail::notification_core: the IOKit calls and callbacks.
 #include <machio/detail/iokit_notification_core.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio::iokit::object: the IOKit calls behind the owner.
 #include <machio/iokit/object.hpp>
 

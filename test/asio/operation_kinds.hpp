@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The asynchronous operations of machio as interchangeable kinds, for tests that run one
 // case over every operation (test_token_matrix.cpp, test_cancellation_states.cpp,
 // test_shutdown.cpp).

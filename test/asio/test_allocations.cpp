@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Steady state allocates nothing: after a warm-up, a ping-pong of async_receive (into a
 // received_message and into a user buffer) and async_send makes no heap allocation at
 // all, counted by replacing the global operator new for the whole process — machio's

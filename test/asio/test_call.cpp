@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // async_call: the reply comes back; the server dropping the reply right or dying (before
 // and after the request is queued); cancellation before the request is sent (all types)
 // and after (terminal, partial), with a late reply discarded and no right left behind.

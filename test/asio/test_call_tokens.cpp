@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // async_call and the notification operations with every completion token kind: use_future,
 // deferred, as_tuple, redirect_error, bind_executor (strand), make_parallel_group and an
 // awaitable_operators timeout with a steady_timer. test_tokens.cpp does the same for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Per-operation cancellation in the states the operation tests leave out: a receive into a
 // user buffer and a port set receive while waiting; the armed receive and one queued behind
 // it; a send waiting behind another on the same full queue; what each wait leaves

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // basic_dispatch_port: each async_dispatch hands one received message to the dispatcher,
 // in order, destroys what the dispatcher left, then completes; cancellation of each type
 // dispatches nothing; destruction with operations pending or queued; a throwing dispatcher.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // After fork() the child is a new task (Darwin, and mach-emu's machd mode): it holds none of
 // the parent's rights, and kqueues are not inherited. io_context::notify_fork(fork_child)
 // gives the port service a fresh kqueue, so the child can receive on ports it creates, and

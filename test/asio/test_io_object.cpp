@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The I/O objects' members besides their asynchronous operations: the synchronous twins,
 // native_handle(), get_executor(), rebind_executor, and what moving an object does to its
 // pending operations. basic_receive_port and basic_port_set alike.

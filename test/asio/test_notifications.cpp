@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Notifications as operations: dead name, no senders (with the make-send count), port
 // destroyed giving the receive right back (one wait per port), send-once via
 // async_receive; cancelled dead-name and no-senders waits leave nothing registered.

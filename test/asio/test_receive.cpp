@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // basic_receive_port: async_receive with callbacks, ordering, cancellation while waiting,
 // never-inline completion, destruction with operations pending, run() returning.
 // (Cancellation in the other states: test_cancellation_states.cpp.)

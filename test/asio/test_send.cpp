@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // async_send: immediate sends, waiting on a full queue for send-possible, cancellation
 // while waiting (rights come back), a destination that dies while we wait or is dead
 // already (rights come back).

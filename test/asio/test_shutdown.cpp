@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // An io_context destroyed while operations are pending, for every operation kind: each
 // pending operation is destroyed without its handler running, whatever the handler owns
 // (here the I/O objects themselves, as a coroutine frame would) is destroyed with it, and

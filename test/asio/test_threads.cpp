@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Scale and threads: 10,000 ports on one io_context each receiving one message; an
 // io_context run by several threads with strands (run under the tsan preset too); a
 // case with cancellations racing the messages.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Every asynchronous operation × every completion token kind the issue lists: callbacks,
 // use_future, use_awaitable, deferred, as_tuple, redirect_error, bind_executor (a strand,
 // and another io_context), bind_allocator, make_parallel_group and an awaitable_operators

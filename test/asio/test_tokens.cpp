@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Every completion token kind on async_receive and async_send, handlers' associated
 // executors and allocators honoured, and a counting allocator proving the steady-state
 // receive into a user buffer allocates nothing.

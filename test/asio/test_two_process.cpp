@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A server and a client in two processes (through machd on Linux): a forked child checks a
 // name in and serves it with async_receive/async_send on its io_context; the parent looks
 // the name up and drives it with async_call, by callback and by use_awaitable. Each side

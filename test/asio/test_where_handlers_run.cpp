@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Handlers never run inside the initiating call, also when the result is known at once: a
 // closed object, a bad buffer, an empty or malformed message, a send that finds room or a
 // dead destination, a notification request the kernel refuses or answers at once. Each is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # cmake -DMACHIO_BUILD_DIR=... -DCONSUMER_SOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=...
 #       -DCXX_COMPILER=... -DBUILD_TYPE=... -DFLAGS=... -P install_and_build.cmake
 # Installs the machio build tree into WORK_DIR/prefix, builds the consumer project there

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The kernel's status of a receive right (MACH_PORT_RECEIVE_STATUS): queued messages,
 // send-once rights, requests. Written against the Darwin C API only, for the emu, core and
 // Asio tests alike.

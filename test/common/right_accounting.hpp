@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A Boost.Test fixture that fails a test which leaves the calling task's port names
 // different from how it found them: every name, its type bits and its send/dead-name urefs
 // must be the same at the end as at the start. Works against the Darwin C API only, so it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A server on a fresh port in one io_context, with a client coroutine beside it, for the
 // server tests (test/examples/test_server.cpp, test/mig/test_server.cpp).
 #pragma once

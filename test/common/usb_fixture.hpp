@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A sysfs tree for USB tests: <root>/devices/<name>/ with the attribute files Linux has,
 // and <root>/bus/usb/devices/<name> symlinks to them, which is how machd's USB source
 // (emu/iokit/usb) finds devices. plug() links a device in whole, unplug() removes the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // libFuzzer target: message_view::parse and every accessor over arbitrary bytes. The view
 // must reject or bound everything; ASan/UBSan catch any read outside the input.
 #include <machio/message_view.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Lets Boost.Test print machio's enums in failed assertions.
 #pragma once
 

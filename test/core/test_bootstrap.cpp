@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Bootstrap: typed rights in and out, errors in the bootstrap category.
 #include <machio/bootstrap.hpp>
 #include <machio/sync.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The docs quote compiled code: blocks between matching "// [name]" marker lines in
 // examples/ (snippets/, demo/, usb_watch.cpp), which every build compiles. These tests fail
 // when a page no longer matches the code it quotes, in either direction: a marked block

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Error categories: which category a code lands in, its message, and what it compares to.
 #include <machio/error.hpp>
 #include <machio/receive_right.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The view never trusts the bytes: every inconsistency is machio::error::malformed_message.
 #include <machio/message_view.hpp>
 #include <machio/received_message.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Messages: building, sending, receiving, taking things out, and ownership on every path.
 #include <machio/detail/message_access.hpp>
 #include <machio/machio.hpp>

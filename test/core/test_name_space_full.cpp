@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A full name space is an error the program can recover from, not a crash.
 #include <machio/receive_right.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Right owners: creation, ownership transfer, attributes, dead names, port sets.
 #include <machio/dead_name.hpp>
 #include <machio/port_set.hpp>

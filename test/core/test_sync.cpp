@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // call(): request and reply in one mach_msg, reply matching, MIG conventions.
 #include <machio/machio.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Compile-time guarantees: owners are move-only, a send-once right is only ever moved
 // into a message, and wrong conversions do not compile.
 #include <machio/machio.hpp>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation from strict C11, as IOKit's C users call it: build a matching
  * dictionary, read it back, release everything. Exits 0 when all of it holds. */
 #include <CoreFoundation/CoreFoundation.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Small helpers shared by the mach-emu conformance tests: allocate, send, receive and
 // inspect rights with every result checked, so test bodies state only the fact under test.
 #pragma once

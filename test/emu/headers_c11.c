@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* Every mach-emu Darwin header must compile as strict C11 (-Wpedantic -Werror), alone
  * and included twice, the way Darwin C programs include them. The checks below make a
  * C compiler agree with the C++ layout test on the layouts C programs build by hand. */

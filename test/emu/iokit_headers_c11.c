@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit headers from strict C11, included twice as headers are, with the SDK's
  * layouts and values (xnu's OSMessageNotification.h, IOReturn.h, IOMessage.h). */
 #include <IOKit/IOKitLib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // CF property values to bytes and back (emu/corefoundation/serialize.hpp), as machd will
 // carry a service's properties: every type round-trips to an equal value with its number
 // type kept, what cannot be carried is refused, and every truncation or corruption of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's CoreFoundation: CF's ownership rule (Create/Copy give a reference, Get
 // borrows), value equality and hashing, the callbacks containers use, and no object left
 // behind: every case checks the live count returns to where it started.

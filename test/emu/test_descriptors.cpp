@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §5: port, OOL memory, OOL ports and guarded port descriptors; malformed bodies.
 #include <mach/mach.h>
 #include <sys/mman.h>

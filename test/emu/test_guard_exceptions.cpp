@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EXC_GUARD on request (MACHEMU_GUARD_EXCEPTIONS, emu/lib/guard_exception.cpp): a program
 // that breaks a port guard dies of SIGKILL as on macOS, with XNU's exception code on
 // stderr; by default the call only fails. Each case runs in a forked child. Built in both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A receive right that arrives by mach_msg in a guarded port descriptor with
 // MACH_MSG_GUARD_FLAGS_IMMOVABLE_RECEIVE is guarded with the address of the receiver's
 // buffer (XNU ipc_right_copyout, from the receiving thread's recv_msg_addr). Built in both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The host and thread calls Darwin programs make besides IPC (XNU osfmk/kern/host.c,
 // thread_policy.c, libsyscall's mach_init and mach_time): mach_host_self and
 // mach_thread_self hand out one more user reference per call, host_info(HOST_BASIC_INFO)

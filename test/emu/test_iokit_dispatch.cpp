@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // IODispatchCalloutFromMessage against messages laid out as xnu's IOUserClient.cpp sends
 // them (IOServiceUserNotification's ping, IOServiceMessageUserNotification's interest
 // message): the callback the reference names is called with the refcon, the iterator or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKitLib against its registry (in-process here; test/iokit runs through
 // machd): the SDK's calls with XNU's reference rules. Every io_object_t is a send right
 // whose user references are the object's references; the matching dictionary is consumed

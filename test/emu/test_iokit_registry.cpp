@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mach-emu's IOKit registry core: matching as IOService matches, and the notification
 // rules of XNU's IOServiceUserNotification — existing services in the first set, a ping
 // only when armed and the set was empty, the latest service first, arming by draining,

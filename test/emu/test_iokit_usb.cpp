@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's USB source, the part that reads sysfs: which names are devices, what is read
 // from a device directory, macOS's locationID, and the IOUSBHostDevice service described
 // with the SDK's property keys. Against a fixture tree; no registry, no machd.

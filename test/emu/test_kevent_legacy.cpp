@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kevent() (struct kevent) on the kqueues kevent64 uses: the same knotes, XNU's legacy
 // copy-in (ext words zero) and copy-out (ext words dropped).
 #include <mach/mach.h>

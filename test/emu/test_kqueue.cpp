@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §8: kqueue/kevent64 with EVFILT_MACHPORT.
 #include <mach/mach.h>
 #include <sys/event.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // close() of a kqueue (XNU bsd/kern/kern_event.c, kqueue_drain and kqueue_close): the
 // threads blocked in kevent/kevent64 on it wake and return EBADF, its knotes go, and the
 // ports they watched keep their messages. dup2() over a kqueue does the same.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The filters Darwin programs mix with EVFILT_MACHPORT in one kqueue (XNU
 // bsd/kern/kern_event.c and the filters of sys_pipe.c, uipc_socket.c, kern_sig.c):
 // EVFILT_READ and EVFILT_WRITE on pipes and sockets, EVFILT_TIMER, EVFILT_USER,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The shape of XNU's KQMPMMtest (tools/tests/MPMMTest): one server thread re-arms an
 // EV_DISPATCH knote on a port set with EV_ENABLE and takes the next message in the same
 // kevent64 call while four client threads send. Built twice: emu_kqueue_stress runs it on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Pins mach-emu's Darwin headers to the macOS SDK: sizes, offsets, byte positions of
 // bit-fields, types and constant values. A message built on Linux must be byte-for-byte
 // what a Mac expects, and a return code must mean the same thing, so every number here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §4: mach_msg send checks in XNU's order, queue limits, FIFO, receive sizing, timeouts.
 #include <mach/mach.h>
 

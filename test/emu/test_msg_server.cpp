@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The generic MIG server loops (libsyscall/mach/mach_msg.c: mach_msg_server_once,
 // mach_msg_server, mach_msg_server_importance) and MIG's runtime helpers
 // (mig_strncpy, mig_strncpy_zerofill, mig_allocate). A MIG server hands these loops its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §1: a full name space answers KERN_NO_SPACE (run with MACHEMU_MAX_NAMES=64).
 #include <mach/mach.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §1 of mach-semantics.md: name format, stale names, user-chosen names.
 #include <mach/mach.h>
 

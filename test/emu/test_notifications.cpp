@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §7: notification ids, layouts and triggers, within one task and across tasks.
 #include <mach/mach.h>
 #include <mach/notify.h>

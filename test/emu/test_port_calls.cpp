@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §3: construct/destruct, guards, attributes, context, mscount, seqno, peek, port sets.
 #include <mach/mach.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §2 and the uref-moving calls of §3: urefs, pegging, mod_refs/get_refs/deallocate/destroy,
 // insert_right/extract_right codes and the states they leave.
 #include <mach/mach.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §4.3/§4.5: a sent message's size is mach_msg's send_size; the header's msgh_size is
 // ignored on send (MIG's user stubs never set it) and the receiver sees the sent size.
 // Built twice: in the in-process mode (label emu) and through machd (label machd), where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A task's special ports (XNU osfmk/kern/ipc_tt.c, task_get_special_port and
 // task_set_special_port): getting one clones a send right (one more user reference on one
 // name), setting one stores a copy of the caller's send right in the task and releases the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Thread safety: many threads blocked in mach_msg and kevent64 at once (run under TSan in CI).
 #include <mach/mach.h>
 #include <sys/event.h>

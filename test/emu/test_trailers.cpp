@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // §6: trailer sizes, seqno, sender and audit tokens, context.
 #include <bsm/libbsm.h>
 #include <mach/mach.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The server layer (machio/server.hpp): MIG's ownership rule on every path — success, error
 // return, deferred reply, client dead before the reply, unknown id, malformed requests — the
 // in-flight limit and shutdown with handlers in flight. Client and server share one task, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio::iokit::notification_port on mach-emu's IOKit, through machd: the code that runs
 // on macOS against the kernel's registry, here against machd's. Services are published by
 // hand (machemu_iokit_testing.h), from this process or from another one (`machd iokit`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The other processes of the machd tests. Each mode does one thing through the Darwin C
 // API (so through machd) and reports on stdout: "ready\n" once it reached the state the
 // test waits for, then any result. Exit status 0 means every step did what it should.

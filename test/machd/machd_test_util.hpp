@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers of the machd tests: child processes (test/machd/machd_helper.cpp) with a pipe
 // on their stdout, machd's counts and descriptors, a daemon of a test's own.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The bytes of the out-of-line regions the machd tests send: different for every size and
 // offset, so that a region cut short, shifted or mixed up with another shows.
 #pragma once

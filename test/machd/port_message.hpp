@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The message the machd tests and their helper processes pass rights in: one port right
 // in a complex message. Plain C API, no test framework, so both sides can use it.
 #pragma once

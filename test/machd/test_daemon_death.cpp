@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Losing machd: a call blocked in a client returns an error as soon as the daemon dies,
 // and every later call of that process fails clearly, even after a new machd started (no
 // old name may reach a new daemon's port). Runs against a daemon of its own (see

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A forked child is a new task (as on Darwin): it talks to machd on a connection of its
 // own, its parent's kqueues are not its own (EBADF, even with events pending on them),
 // and the parent's connection and kqueue go on untouched. Both ways a child is made:

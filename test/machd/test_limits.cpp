@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's limits, with small values so that they are reached quickly: connections beyond
 // --max-clients are refused with a clear error while the accepted clients go on, and a
 // task's sends beyond --max-queued-bytes fail with MACH_SEND_NO_BUFFER until its queued

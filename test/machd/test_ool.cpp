@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Out-of-line memory across processes through machd. Regions from 64 KiB on travel as
 // sealed memfds (machd keeps the descriptor, not the bytes; the receiver maps it
 // copy-on-write); smaller ones inside the frames. Checked: the bytes of every size on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd across processes: bootstrap, death of a peer (kill -9) with the notifications XNU
 // sends, many senders at once, and a client speaking garbage. Every case checks that the
 // daemon's task and port counts return to where they started.

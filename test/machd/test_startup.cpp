@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd starting itself: many processes making their first call at the same moment, with
 // no daemon running, end up served by exactly one daemon, which exits once they are gone.
 // The children use a socket directory of their own (created here, empty), so the daemon

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's USB source against a fixture sysfs tree (machd --usb-root): the devices there at
 // start are published, hubs before their devices and as their parents, root hubs and
 // interfaces not; a device linked in later is published, one removed is terminated with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // examples/usb_watch against machd's USB source on a fixture tree: it prints the devices
 // already plugged in as arrivals, then each device linked in and each one removed, with
 // its USB ids and macOS's locationID, and exits cleanly on SIGINT.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Two ports for a routine's request and reply, and delivery through them: what the
 // codec tests (test_codec, test_port_arrays) share.
 #pragma once

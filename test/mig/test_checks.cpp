@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mig::check_request and mig::check_reply against the checks MIG's generated stubs make.
 // Each message is laid out byte by byte here, as a MIG stub or a misbehaving peer would
 // send it, and each expectation is the code MIG's __MIG_check__Request__* or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // mig::encode_request/encode_reply and mig::decode_request/decode_reply: every argument
 // kind through a real port, packed to MIG's sizes, and every right and region owned by
 // exactly one side at every step (the fixture checks the task's names at the end).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig (tools/mig): what it generates from generator/every_kind.defs, one routine per
 // group of argument kinds, is exactly the machio::mig declaration a user would write by
 // hand. The same generator's output for interop/interop.defs is what test_interop checks

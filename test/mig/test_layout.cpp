@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Golden layouts: mig::request_layout and mig::reply_layout against the structs MIG
 // generates for the same .defs lines. Each struct below is written from MIG's rules (see
 // include/machio/mig/layout.hpp) in the shape of MIG's output for a routine of that form —

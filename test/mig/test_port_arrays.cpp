@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Port arrays of every shape MIG has — in line (`array[N]`, `array[*:N]` of a port: one
 // port descriptor per element), out of line with a polymorphic disposition — and
 // samecount arrays, through a real port: laid out as MIG lays them out, checked with

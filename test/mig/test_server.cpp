@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // server.handle<Routine> and mig::async_call<Routine>/async_send<Routine>: typed
 // arguments in, typed outputs back, replies at MIG's size, MIG's codes for malformed
 // requests, and every right back where it started (right_accounting).

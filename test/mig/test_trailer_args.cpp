@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Trailer arguments (MIG's MsgSeqno, ServerSecToken, ServerAuditToken, ServerContextToken,
 // and the User/both-sides tokens): read from the trailer the receiver asked for, never
 // sent by the caller, and MIG_TRAILER_ERROR when the trailer is too small for them —

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: the direction keywords of MIG's argument list (migcom's lexxer.l).
 #include "defs.hpp"
 

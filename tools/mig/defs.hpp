@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: what a .defs file declares, as migcom's parser understands it.
 #ifndef MACHIO_MIG_TOOL_DEFS_HPP
 #define MACHIO_MIG_TOOL_DEFS_HPP

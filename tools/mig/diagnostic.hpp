@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: where a token came from, and the one error type every stage throws.
 #ifndef MACHIO_MIG_TOOL_DIAGNOSTIC_HPP
 #define MACHIO_MIG_TOOL_DIAGNOSTIC_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: the C++ header (see emit_cpp.hpp).
 #include "emit_cpp.hpp"
 

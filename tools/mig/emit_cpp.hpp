@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: a subsystem as C++ — one machio::mig::routine / simpleroutine per routine.
 #ifndef MACHIO_MIG_TOOL_EMIT_CPP_HPP
 #define MACHIO_MIG_TOOL_EMIT_CPP_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: MIG's tokens (see lexer.hpp).
 #include "lexer.hpp"
 

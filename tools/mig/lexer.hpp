@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: MIG's tokens, read from preprocessed lines.
 //
 // As in migcom's lexer, keywords are case-insensitive (the parser compares them so), and

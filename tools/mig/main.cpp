@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: reads a MIG .defs file and writes the machio::mig routine descriptions it
 // declares, as a C++ header. Run by machio_mig_generate() (cmake/MachioMig.cmake).
 //

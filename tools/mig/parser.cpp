@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: the .defs parser (see parser.hpp).
 #include "parser.hpp"
 

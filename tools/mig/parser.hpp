@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: migcom's grammar (bootstrap_cmds migcom.tproj/parser.y), for the statements
 // real .defs files use. Statements that only tune migcom's C output (UserTypeLimit,
 // OnStackLimit, ServerDemux, Error, RCSId, UseSpecialReplyPort, ConsumeOnSendError) are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: the preprocessor subset (see preprocessor.hpp).
 #include "preprocessor.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio-mig: the C preprocessor subset .defs files are written for.
 //
 // Apple's `mig` runs the C compiler's preprocessor before migcom; machio-mig does the same

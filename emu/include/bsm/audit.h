@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <bsm/audit.h> -- the few audit types <bsm/libbsm.h> needs. */
 #ifndef MACHEMU_BSM_AUDIT_H
 #define MACHEMU_BSM_AUDIT_H

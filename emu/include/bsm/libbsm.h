@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <bsm/libbsm.h> -- reading the fields of an audit token (message trailers
  * with MACH_RCV_TRAILER_AUDIT and above). */
 #ifndef MACHEMU_BSM_LIBBSM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/boolean.h> -- Mach's boolean type, as on the macOS SDK. */
 #ifndef MACHEMU_MACH_BOOLEAN_H
 #define MACHEMU_MACH_BOOLEAN_H

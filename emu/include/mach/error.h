@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/error.h> -- how a Mach error code splits into system, subsystem and
  * code: [31:26] system, [25:14] subsystem, [13:0] code. */
 #ifndef MACHEMU_MACH_ERROR_H

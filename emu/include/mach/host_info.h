@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/host_info.h> -- host_info() flavours and their structures. Only
  * HOST_BASIC_INFO is answered (see <mach/mach_host.h>). */
 #ifndef MACHEMU_MACH_HOST_INFO_H

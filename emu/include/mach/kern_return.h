@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/kern_return.h> -- kern_return_t and the KERN_* codes (macOS SDK values). */
 #ifndef MACHEMU_MACH_KERN_RETURN_H
 #define MACHEMU_MACH_KERN_RETURN_H

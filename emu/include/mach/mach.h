@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach.h> -- the Mach IPC API in one include, plus the message helpers
  * the SDK declares here rather than in <mach/message.h>. */
 #ifndef MACHEMU_MACH_MACH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_error.h> -- text for Mach error codes. */
 #ifndef MACHEMU_MACH_MACH_ERROR_H
 #define MACHEMU_MACH_MACH_ERROR_H

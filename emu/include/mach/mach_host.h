@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_host.h> -- calls on the host port. */
 #ifndef MACHEMU_MACH_MACH_HOST_H
 #define MACHEMU_MACH_MACH_HOST_H

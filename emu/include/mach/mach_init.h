@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_init.h> -- the calling task's own port. */
 #ifndef MACHEMU_MACH_MACH_INIT_H
 #define MACHEMU_MACH_MACH_INIT_H

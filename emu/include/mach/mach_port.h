@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_port.h> -- the mach_port_* calls on a task's IPC space.
  * Signatures as in the macOS SDK (there MIG-generated); `task` is mach_task_self()
  * unless a test created other tasks. Every call returns KERN_INVALID_TASK for a task

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_time.h> -- the monotonic clock in Mach time units. */
 #ifndef MACHEMU_MACH_MACH_TIME_H
 #define MACHEMU_MACH_MACH_TIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_types.h> -- the port-typed handles the IPC calls take: tasks,
  * spaces, hosts and threads (mach-emu has no processor or ledger objects). */
 #ifndef MACHEMU_MACH_MACH_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mach_vm.h> -- the 64-bit-typed forms of vm_allocate/vm_deallocate. */
 #ifndef MACHEMU_MACH_MACH_VM_H
 #define MACHEMU_MACH_MACH_VM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/machine.h> -- CPU type and subtype codes, as the SDK's. */
 #ifndef MACHEMU_MACH_MACHINE_H
 #define MACHEMU_MACH_MACHINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/message.h> -- the mach_msg() wire format, options and return codes.
  * Layouts are the macOS SDK's 64-bit user layouts: 4-byte packing, so 8-byte fields in
  * descriptors and trailers may sit at 4-byte offsets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mig.h> -- the types MIG-generated code and hand-written MIG-style
  * servers use. */
 #ifndef MACHEMU_MACH_MIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/mig_errors.h> -- MIG return codes and the error-reply layout. */
 #ifndef MACHEMU_MACH_MIG_ERRORS_H
 #define MACHEMU_MACH_MIG_ERRORS_H

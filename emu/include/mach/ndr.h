@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/ndr.h> -- the data-representation record MIG puts after the header. */
 #ifndef MACHEMU_MACH_NDR_H
 #define MACHEMU_MACH_NDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/notify.h> -- kernel notification ids and their message layouts. */
 #ifndef MACHEMU_MACH_NOTIFY_H
 #define MACHEMU_MACH_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/port.h> -- port names, rights, type bits and port attributes.
  * Names, types, layouts and values follow the macOS SDK (LP64). */
 #ifndef MACHEMU_MACH_PORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/std_types.h> -- the basic Mach types in one include. */
 #ifndef MACHEMU_MACH_STD_TYPES_H
 #define MACHEMU_MACH_STD_TYPES_H

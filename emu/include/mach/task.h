@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/task.h> -- calls on a task port. mach-emu knows one task per process
  * (the caller's own): a task port naming another task is refused as XNU refuses a port
  * that is not a task. */

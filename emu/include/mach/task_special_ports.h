@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/task_special_ports.h> -- special port ids and the SDK's shorthands for
  * getting and setting them (task_get_special_port and task_set_special_port are in
  * <mach/task.h>). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/thread_act.h> -- calls on a thread port. */
 #ifndef MACHEMU_MACH_THREAD_ACT_H
 #define MACHEMU_MACH_THREAD_ACT_H

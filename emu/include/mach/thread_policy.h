@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/thread_policy.h> -- scheduling policy flavours and their structures, as
  * the SDK's. thread_policy_set() checks and accepts them; Linux's scheduler is not told
  * (doc/emu-divergences.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/vm_map.h> -- allocating and freeing memory in a task, as needed for
  * out-of-line message data. */
 #ifndef MACHEMU_MACH_VM_MAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/vm_param.h> -- page size and rounding, as the SDK's: on x86_64 PAGE_SIZE
  * is the constant 4096 (I386_PGBYTES), elsewhere the runtime page size (vm_page_size). */
 #ifndef MACHEMU_MACH_VM_PARAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/vm_prot.h> -- page protection bits. */
 #ifndef MACHEMU_MACH_VM_PROT_H
 #define MACHEMU_MACH_VM_PROT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/vm_statistics.h> -- only the allocation flags vm_allocate() takes. */
 #ifndef MACHEMU_MACH_VM_STATISTICS_H
 #define MACHEMU_MACH_VM_STATISTICS_H

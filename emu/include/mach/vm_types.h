@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/vm_types.h> -- address-space types. */
 #ifndef MACHEMU_MACH_VM_TYPES_H
 #define MACHEMU_MACH_VM_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <servers/bootstrap.h> -- the launchd bootstrap name service, client side.
  * Names, types and values as in launchd's public bootstrap.h (installed under this
  * path on macOS; the zig-bundled SDK omits it). */

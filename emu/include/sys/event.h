@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <sys/event.h> -- kqueue(), kevent() and kevent64() with EVFILT_MACHPORT and
  * the filters Darwin programs mix with it: EVFILT_READ, EVFILT_WRITE, EVFILT_TIMER,
  * EVFILT_USER, EVFILT_SIGNAL and EVFILT_PROC (NOTE_EXIT). Values and layouts as on macOS.

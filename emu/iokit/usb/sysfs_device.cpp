@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Linux sysfs USB devices as IOUSBHostDevice services (sysfs_device.hpp).
 #include "usb/sysfs_device.hpp"
 

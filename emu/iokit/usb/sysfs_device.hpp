@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A USB device as Linux's sysfs describes it (/sys/bus/usb/devices/<bus>-<ports>), and the
 // IOUSBHostDevice service mach-emu's registry publishes for it, with the property keys of
 // the macOS SDK (IOKit/usb/USBSpec.h). Reading only: no registry, no events here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's USB source (usb_source.hpp).
 #include "usb/usb_source.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machd's USB source: the USB devices of this machine as IOUSBHostDevice services of the
 // IOKit registry, published at start from sysfs and kept current on hot-plug.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_PROC with NOTE_EXIT (XNU's filt_proc): a pidfd per knote, readable once process
 // `ident` has exited. The event is the knote's last (EV_EOF | EV_ONESHOT, as XNU marks a
 // process knote when its process goes), with NOTE_EXIT in fflags when it was asked for.

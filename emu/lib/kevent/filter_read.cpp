@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_READ on a descriptor (XNU's filt_soread, filt_piperead, filt_vnread): ready while
 // there is something to read or the other end is gone. data is the bytes waiting (for a
 // regular file, the bytes between the offset and the end); EV_EOF marks a closed peer,

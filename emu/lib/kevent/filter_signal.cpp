@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_SIGNAL (XNU's filt_signal): counts the deliveries of signal `ident` to the
 // process since the last event; the signal's own disposition still applies, and a signal
 // set to SIG_IGN is counted too. XNU counts in the kernel; here a recorder handler is put

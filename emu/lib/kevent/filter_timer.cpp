@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_TIMER (XNU's filt_timer): a timerfd per knote. data is the interval, in
 // milliseconds unless NOTE_SECONDS, NOTE_USECONDS, NOTE_NSECONDS or NOTE_MACHTIME says
 // otherwise; periodic unless EV_ONESHOT. With NOTE_ABSOLUTE it is a point in time

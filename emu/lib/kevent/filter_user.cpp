@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_USER (XNU's filt_user*): a knote that fires when a change says NOTE_TRIGGER. The
 // registration's fflags are stored as given (control bits and all, as XNU keeps
 // kn_sfflags); the low 24 bits of every later change combine with them as its control

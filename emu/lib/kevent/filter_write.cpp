@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // EVFILT_WRITE on a descriptor (XNU's filt_sowrite, filt_pipewrite): ready while a write
 // would not block. data is the room left (a socket's send buffer, a pipe's capacity, less
 // what is queued); EV_EOF marks a reader that is gone, with a socket's pending error in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // kevent64 on a kqueue that has knotes of both kinds. The change list is applied in two
 // parts: the local filters' changes here, EVFILT_MACHPORT's by the kernel core (through
 // the transport). Errors and receipts come back as EV_ERROR events, and, as the core does

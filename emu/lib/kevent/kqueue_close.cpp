@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // close(), dup2() and dup3() that drain a kqueue, as XNU's close does (kern_event.c,
 // kqueue_drain): a thread blocked in kevent/kevent64 on a kqueue that another thread closes
 // wakes and returns EBADF, in both modes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Which descriptor numbers are kqueues, known without a lock or a system call.
 //
 // close() runs for every descriptor the program (and this library) closes, and must stay a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The knote machinery of the non-Mach filters: registration and XNU's flag rules
 // (kern_event.c, kevent_register and knote_process), epoll bookkeeping, and the registry
 // that finds a kqueue descriptor's local set.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The part of a kqueue that is not Mach: knotes of EVFILT_READ, WRITE, TIMER, USER, SIGNAL
 // and PROC. They watch this process's own descriptors, signals and children, so they live
 // in the process (in both transports), beside the kernel core's EVFILT_MACHPORT knotes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/basic_port_object.hpp — what the port I/O objects share.
 #ifndef MACHIO_DETAIL_BASIC_PORT_OBJECT_HPP
 #define MACHIO_DETAIL_BASIC_PORT_OBJECT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/basic_right.hpp — the single-owner, move-only part every right owner shares.
 #ifndef MACHIO_DETAIL_BASIC_RIGHT_HPP
 #define MACHIO_DETAIL_BASIC_RIGHT_HPP

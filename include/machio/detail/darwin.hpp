@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/darwin.hpp — the Darwin C API machio is written against, in one place.
 //
 // On macOS these headers come from the SDK, on Linux from mach-emu; machio never asks

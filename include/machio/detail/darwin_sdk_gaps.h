@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* machio/detail/darwin_sdk_gaps.h — the few Darwin declarations some SDKs lack.
  *
  * The macOS SDK bundled with the zig cross-compiler has no <servers/bootstrap.h>, although

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/guard.hpp — guard values for receive rights.
 #ifndef MACHIO_DETAIL_GUARD_HPP
 #define MACHIO_DETAIL_GUARD_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/iokit_notification_core.hpp — the IOKit half of iokit::basic_notification_port
 // (both systems): owns the IONotificationPortRef, the registrations whose callbacks IOKit
 // calls, and the events those callbacks queue. No Asio in here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* machio/detail/iokit_sdk_gaps.h — the IOKit and CoreFoundation declarations machio's
  * IOKit layer uses, for SDKs that lack the frameworks.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/message_access.hpp — how the send paths (sync here, async later) turn a
 // machio::message into bytes for mach_msg and settle its ownership afterwards.
 #ifndef MACHIO_DETAIL_MESSAGE_ACCESS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/message_buffer.hpp — aligned, owned storage for one Mach message.
 #ifndef MACHIO_DETAIL_MESSAGE_BUFFER_HPP
 #define MACHIO_DETAIL_MESSAGE_BUFFER_HPP

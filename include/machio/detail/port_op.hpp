@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/port_op.hpp — the type-erased state of one pending port operation, as the
 // port service queues it. The typed part (handler, work, allocator) lives in the derived
 // class the I/O object allocates; the service only sees this base.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/port_ops.hpp — the typed operations behind async_receive and async_send:
 // allocated with the handler's associated allocator, holding work on the handler's
 // associated executor, completing through it, never inside the initiating call.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/port_service.hpp — the reactor service: one per io_context, owning one
 // kqueue with an EVFILT_MACHPORT knote per receive port in use, an internal notify port
 // for send-possible notifications, and a small cache of async_call's reply ports. The

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Sizes and option bits shared by every receive path (blocking, call, reactor), so that
 // they cannot disagree on how much room a message and its trailer need.
 #pragma once

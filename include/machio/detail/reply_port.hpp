@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/reply_port.hpp — async_call's hold on one reply port of the port service's
 // cache (src/reply_cache.cpp).
 #ifndef MACHIO_DETAIL_REPLY_PORT_HPP

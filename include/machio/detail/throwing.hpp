@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/detail/throwing.hpp — builds a throwing function from its error_code& twin.
 #ifndef MACHIO_DETAIL_THROWING_HPP
 #define MACHIO_DETAIL_THROWING_HPP

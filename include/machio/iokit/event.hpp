@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/iokit/event.hpp — one IOKit notification as machio delivers it.
 #ifndef MACHIO_IOKIT_EVENT_HPP
 #define MACHIO_IOKIT_EVENT_HPP

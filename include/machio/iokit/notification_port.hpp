@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/iokit/notification_port.hpp — IOKit notifications as Asio operations.
 #ifndef MACHIO_IOKIT_NOTIFICATION_PORT_HPP
 #define MACHIO_IOKIT_NOTIFICATION_PORT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/iokit/object.hpp — an owned reference to an IOKit object.
 #ifndef MACHIO_IOKIT_OBJECT_HPP
 #define MACHIO_IOKIT_OBJECT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/argument_kinds.hpp — the kinds of argument a MIG routine can carry, as types.
 //
 // Each kind names one shape of a .defs type and says where MIG puts it in a message:

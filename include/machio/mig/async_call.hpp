@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/async_call.hpp — calling a MIG routine asynchronously, with typed values.
 //
 //   auto [ec, text] = co_await mig::async_call<echo>(ex, server, "hello", as_tuple(use_awaitable));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/checks.hpp — the checks MIG's stubs make on a message before reading it.
 //
 // A MIG server checks every request before calling the routine (its generated

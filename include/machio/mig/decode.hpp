@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/decode.hpp — a routine's request or reply, checked and read as MIG reads it.
 //
 // decode_request and decode_reply make MIG's checks (machio/mig/checks.hpp), then move

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/encode.hpp — a routine's request or reply, packed as MIG packs it.
 //
 // What a sender passes for each kind (one value per argument the message carries, in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/layout.hpp — where MIG puts every argument of a routine's request and reply.
 //
 // The rules, as MIG's generated structs show them (each is #pragma pack(4)):

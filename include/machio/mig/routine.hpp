@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/routine.hpp — a MIG routine or simpleroutine, declared once as a type.
 //
 //   // routine echo(server : mach_port_t; text : c_string[*:256]; out reply : c_string[*:256]);

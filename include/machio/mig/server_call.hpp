@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/server_call.hpp — one request of a routine, as its server handler sees it.
 #ifndef MACHIO_MIG_SERVER_CALL_HPP
 #define MACHIO_MIG_SERVER_CALL_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/mig/values.hpp — the C++ values MIG arguments arrive as.
 //
 // What a routine's receiver gets for each kind (mig::received_t<Kind>), owned by it:

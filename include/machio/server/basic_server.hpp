@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/basic_server.hpp — a MIG-style server on a receive port: dispatch by id,
 // one coroutine per request, the ownership rule applied for the handler.
 #ifndef MACHIO_SERVER_BASIC_SERVER_HPP

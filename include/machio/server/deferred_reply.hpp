@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/deferred_reply.hpp — a request's reply right, taken out to answer later.
 #ifndef MACHIO_SERVER_DEFERRED_REPLY_HPP
 #define MACHIO_SERVER_DEFERRED_REPLY_HPP

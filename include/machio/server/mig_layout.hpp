@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/mig_layout.hpp — what a request or reply struct must be to travel as MIG's.
 #ifndef MACHIO_SERVER_MIG_LAYOUT_HPP
 #define MACHIO_SERVER_MIG_LAYOUT_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/request_shape.hpp — what a typed request must look like before its handler runs.
 #ifndef MACHIO_SERVER_REQUEST_SHAPE_HPP
 #define MACHIO_SERVER_REQUEST_SHAPE_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/server_options.hpp — how a server receives and how much it takes on.
 #ifndef MACHIO_SERVER_SERVER_OPTIONS_HPP
 #define MACHIO_SERVER_SERVER_OPTIONS_HPP

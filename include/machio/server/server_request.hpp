@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // machio/server/server_request.hpp — what a typed handler gets: the checked request, its
 // rights, the caller's audit token, and the reply it fills in.
 #ifndef MACHIO_SERVER_SERVER_REQUEST_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Uses one compiled piece of machio and one call into the Darwin C API (mach-emu on
 // Linux), so both libraries and both header trees of the installed package are exercised,
 // and a routine the installed machio-mig generated from consumer.defs.

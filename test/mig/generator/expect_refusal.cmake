@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Runs machio-mig on INPUT, a .defs file it must refuse: it must exit 1, write no header,
 # and say on stderr what the file's first line `// expect: REGEX` says, at the line
 # `// at: N` names (the line of the mistake).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* The C types every_kind.defs names beyond <mach/std_types.h>. */
 #ifndef MACHIO_TEST_MIG_GENERATOR_TYPES_H
 #define MACHIO_TEST_MIG_GENERATOR_TYPES_H

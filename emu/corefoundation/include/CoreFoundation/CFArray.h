@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: arrays, immutable and mutable. */
 #ifndef MACHEMU_CF_ARRAY_H
 #define MACHEMU_CF_ARRAY_H

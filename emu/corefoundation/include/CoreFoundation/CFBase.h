@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: the base types and the functions every CF object answers.
  * Names, types and values are the macOS SDK's. Ownership is CF's: what a function named
  * Create or Copy returns is the caller's (one reference, released with CFRelease); what a

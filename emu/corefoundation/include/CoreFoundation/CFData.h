@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: immutable byte buffers. */
 #ifndef MACHEMU_CF_DATA_H
 #define MACHEMU_CF_DATA_H

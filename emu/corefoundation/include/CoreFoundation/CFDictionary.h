@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: dictionaries, immutable and mutable. */
 #ifndef MACHEMU_CF_DICTIONARY_H
 #define MACHEMU_CF_DICTIONARY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: numbers and booleans. */
 #ifndef MACHEMU_CF_NUMBER_H
 #define MACHEMU_CF_NUMBER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: immutable strings. Characters are kept as UTF-8; lengths
  * are counted in UTF-16 code units, as CF counts them. */
 #ifndef MACHEMU_CF_STRING_H

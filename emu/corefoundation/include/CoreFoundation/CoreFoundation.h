@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's CoreFoundation: the part of CF that IOKit's API and its users need (see
  * doc/emu-divergences.md for what is not here). */
 #ifndef MACHEMU_COREFOUNDATION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/machine/boolean.h> -- boolean_t per architecture. */
 #ifndef MACHEMU_MACH_MACHINE_BOOLEAN_H
 #define MACHEMU_MACH_MACHINE_BOOLEAN_H

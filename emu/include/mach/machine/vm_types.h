@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu: <mach/machine/vm_types.h> -- the machine-sized integer types of Mach (LP64). */
 #ifndef MACHEMU_MACH_MACHINE_VM_TYPES_H
 #define MACHEMU_MACH_MACHINE_VM_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: the registry keys and notification names of the SDK's IOKitKeys.h
  * that IOKitLib's callers use. */
 #ifndef MACHEMU_IOKIT_IOKITKEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit user library (IOKitLib): the registry, iterator and notification calls
  * of the macOS SDK, with its names, types and reference rules. Every io_object_t is a
  * send right, one reference is one user reference of it; IOObjectRelease deallocates it.

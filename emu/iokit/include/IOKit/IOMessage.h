@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: the messages a service sends its interest notifications (the SDK's
  * values). */
 #ifndef MACHEMU_IOKIT_IOMESSAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: IOReturn, IOKit's kern_return_t, and its codes (the SDK's values:
  * the IOKit system, 0x38, in the top bits; the common subsystem, 0). */
 #ifndef MACHEMU_IOKIT_IORETURN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: the object types of IOKit's user API. Every io_object_t is a Mach
  * send right, and a reference to the object is a user reference of that right. */
 #ifndef MACHEMU_IOKIT_IOTYPES_H

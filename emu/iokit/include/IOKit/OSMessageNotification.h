@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: the notification messages IOKit's kernel sends, as xnu's
  * iokit/IOKit/OSMessageNotification.h lays them out for 64-bit tasks:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSL-1.0 */
 /* mach-emu's IOKit: the USB class and property names of the SDK's IOKit/usb headers, as
  * the registry's USB devices carry them. */
 #ifndef MACHEMU_IOKIT_USB_USBSPEC_H
