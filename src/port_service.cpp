@@ -457,7 +457,7 @@ void port_service::on_wake(std::uint64_t generation) {
 void port_service::complete_initiated(op_queue& done) {
   completion_batch* batch = running_batch;
   if (!batch || batch->service != this) {
-    complete(done);
+    complete(done, port_op::ending::immediate);
     return;
   }
   // The wake running the batch checks for idleness once its handlers are done; checking
@@ -467,7 +467,7 @@ void port_service::complete_initiated(op_queue& done) {
       --batch->budget;
       batch->ops->push(op);
     } else {
-      op->finish(op, port_op::ending::post);
+      op->finish(op, port_op::ending::immediate);
     }
   }
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: BSL-1.0
 // Every asynchronous operation × every completion token kind the issue lists: callbacks,
 // use_future, use_awaitable, deferred, as_tuple, redirect_error, bind_executor (a strand,
-// and another io_context), bind_allocator, make_parallel_group and an awaitable_operators
-// timeout with a steady_timer. None of the tokens is bound to an executor unless the case
+// another io_context, and an executor without blocking.never), bind_allocator,
+// any_completion_handler (bare and bound to a strand), make_parallel_group and an
+// awaitable_operators timeout with a steady_timer. None of the tokens is bound to an executor unless the case
 // is about bind_executor. Each case is a template run once per operation kind below;
 // every operation (operation_kinds.hpp) stays pending until its kind's trigger() makes it
 // complete, so each case also checks that the completion did not come early or inside the
 // initiating call.
 #include "operation_kinds.hpp"
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -84,6 +86,31 @@ void await_failure(asio::io_context& io, Await await) {
       BOOST_TEST(ec == Op::failure());
     });
   }
+}
+
+// An executor with none of blocking.never's promises: it supports execute, the context
+// query and nothing it could be required to do (Asio's minimal executor). It runs what it
+// is given through its io_context's executor (inline when that thread runs it), and
+// counts that.
+struct minimal_executor {
+  asio::io_context* io;
+  int* executed;
+  asio::execution_context& query(asio::execution::context_t) const noexcept { return *io; }
+  template <class F>
+  void execute(F&& f) const {
+    ++*executed;
+    io->get_executor().execute(std::forward<F>(f));
+  }
+  bool operator==(const minimal_executor&) const noexcept = default;
+};
+static_assert(asio::execution::is_executor_v<minimal_executor>);
+static_assert(!asio::can_require_v<minimal_executor, asio::execution::blocking_t::never_t>);
+
+// What a library wrapping machio writes (the Boost.MySQL/Redis idiom): the operation
+// behind a type-erased handler, compiled once.
+template <class Op>
+void start_erased(Op& op, asio::any_completion_handler<void(error_code, typename Op::result)> handler) {
+  op.start(std::move(handler));
 }
 
 // A timer that has already expired: its wait completes as soon as it is started.
@@ -222,6 +249,55 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(bind_executor, Op, all_ops) {
   BOOST_TEST(calls == 1);
   BOOST_TEST(succeeded);
   BOOST_TEST(on_other);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_executor_without_blocking_never, Op, all_ops) {
+  asio::io_context io;
+  Op op(io);
+  int calls = 0, executed = 0;
+  op.start(asio::bind_executor(minimal_executor{&io, &executed}, expect_success(op, calls)));
+  io.poll();
+  BOOST_TEST(calls == 0);
+  op.trigger();
+  io.run();
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(executed >= 1);  // the handler went through its executor
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(any_completion_handler, Op, all_ops) {
+  asio::io_context io;
+  Op op(io);
+  int calls = 0;
+  start_erased(op, expect_success(op, calls));
+  io.poll();
+  BOOST_TEST(calls == 0);  // pending, and never inside the initiating call
+  op.trigger();
+  io.run();
+  BOOST_TEST(calls == 1);
+  // Erased around a strand: the strand is still where it runs.
+  io.restart();
+  auto strand = asio::make_strand(io);
+  Op stranded(io);
+  bool on_strand = false;
+  start_erased(stranded, asio::bind_executor(strand, [&](error_code ec, typename Op::result r) {
+                 BOOST_TEST(!ec);
+                 BOOST_TEST(stranded.check(r));
+                 on_strand = strand.running_in_this_thread();
+               }));
+  stranded.trigger();
+  io.run();
+  BOOST_TEST(on_strand);
+  // And a failure reaches the erased handler too.
+  if constexpr (can_fail<Op>) {
+    io.restart();
+    Op failing(io);
+    error_code got;
+    start_erased(failing, [&](error_code ec, typename Op::result) { got = ec; });
+    io.poll();
+    failing.fail();
+    io.run();
+    BOOST_TEST(got == Op::failure());
+  }
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(bind_allocator, Op, all_ops) {

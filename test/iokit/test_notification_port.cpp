@@ -6,6 +6,7 @@
 // each other's services, and checks that no Mach right and no CF object is left over.
 #include <machio/iokit/notification_port.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -312,6 +313,28 @@ BOOST_AUTO_TEST_CASE(a_publisher_in_another_process) {
   auto out = wait_for(port, 1);
   BOOST_TEST(out[0].tag == 2u);
   BOOST_TEST(id_of(out[0]) == id);
+}
+
+BOOST_AUTO_TEST_CASE(a_type_erased_handler_completes_queued_and_pending_waits) {
+  using erased = asio::any_completion_handler<void(boost::system::error_code, std::vector<event>)>;
+  service there("there");
+  machio::iokit::notification_port port(io);
+  const auto n = port.add_matching(notification_type::first_match, matching(), 1);
+  std::vector<std::uint64_t> got;
+  const auto record = [&](boost::system::error_code ec, std::vector<event> events) {
+    BOOST_TEST(!ec);
+    for (const auto& e : events) got.push_back(id_of(e));
+  };
+  port.async_wait(erased(record));  // already queued: posted, never inline
+  BOOST_TEST(got.empty());
+  io.run();
+  BOOST_TEST((got == std::vector<std::uint64_t>{there.id}));
+  port.async_wait(erased(record));  // pending until a message comes
+  service later("later");
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(100));
+  BOOST_TEST((got == std::vector<std::uint64_t>{there.id, later.id}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -30,7 +30,9 @@ struct port_op {
   //! How finish() ends the operation.
   enum class ending : unsigned char {
     destroy,   //!< shutdown: the handler is destroyed without being invoked
-    post,      //!< the handler is posted to its executor (completions found in an initiating call)
+    post,      //!< the handler is posted (by way of the I/O executor) to its executor
+    immediate, //!< found inside an initiating call: through the handler's associated
+               //!< immediate executor (posted as above unless the handler binds one)
     dispatch,  //!< the handler is dispatched: run at once when the calling thread may run
                //!< it (the service's own wake-up, running on the io_context), else posted
   };

@@ -2,15 +2,26 @@
 // machio/detail/port_ops.hpp — the typed operations behind async_receive and async_send:
 // allocated with the handler's associated allocator, holding work on the handler's
 // associated executor, completing through it, never inside the initiating call.
+//
+// As Asio's own reactive operations do, a completion that must not run in the current
+// call is posted to the I/O executor (which always supports blocking.never), and from
+// there dispatched to the handler's executor: a handler's executor need not support
+// blocking.never (any_completion_executor, behind any_completion_handler, does not). A
+// completion found inside the initiating call goes through the handler's associated
+// immediate executor (Asio 1.82+), which by default posts as above.
 #ifndef MACHIO_DETAIL_PORT_OPS_HPP
 #define MACHIO_DETAIL_PORT_OPS_HPP
 
+#include <machio/config.hpp>
 #include <machio/detail/port_service.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#if MACHIO_HAS_IMMEDIATE_EXECUTOR
+#include <boost/asio/associated_immediate_executor.hpp>
+#endif
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -76,6 +87,7 @@ struct typed_port_op final : port_op {
   typed_port_op(kind k, Handler&& h, const IoExecutor& io_ex)
       : port_op(k, &do_finish),
         handler(std::move(h)),
+        io_executor(io_ex),
         work(boost::asio::prefer(boost::asio::get_associated_executor(handler, io_ex),
                                  boost::asio::execution::outstanding_work.tracked)) {}
 
@@ -98,6 +110,7 @@ struct typed_port_op final : port_op {
     // Move everything out and free the operation before the handler runs, so that the
     // handler can start the next operation with the memory just released.
     Handler h(std::move(self->handler));
+    IoExecutor io_ex(std::move(self->io_executor));
     work_type w(std::move(self->work));
     const boost::system::error_code ec = self->ec;
     Result result = take_result(*self);
@@ -108,11 +121,21 @@ struct typed_port_op final : port_op {
       std::move(h)(ec, std::move(result));  // `w` keeps the work until the handler returns
       return;
     }
-    auto ex = boost::asio::prefer(std::move(w), boost::asio::execution::outstanding_work.untracked);
-    if (how == ending::dispatch)
+    if (how == ending::dispatch) {
+      auto ex = boost::asio::prefer(std::move(w), boost::asio::execution::outstanding_work.untracked);
       boost::asio::dispatch(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
-    else
-      boost::asio::post(std::move(ex), boost::asio::append(std::move(h), ec, std::move(result)));
+      return;
+    }
+    // post and dispatch below go to the handler's executor by way of the I/O executor's
+    // (their work_dispatcher), which holds the work meanwhile; `w` may go.
+#if MACHIO_HAS_IMMEDIATE_EXECUTOR
+    if (how == ending::immediate) {
+      auto immediate = boost::asio::get_associated_immediate_executor(h, io_ex);
+      boost::asio::dispatch(std::move(immediate), boost::asio::append(std::move(h), ec, std::move(result)));
+      return;
+    }
+#endif
+    boost::asio::post(std::move(io_ex), boost::asio::append(std::move(h), ec, std::move(result)));
   }
 
   static Result take_result(port_op& op) noexcept {
@@ -122,6 +145,7 @@ struct typed_port_op final : port_op {
   }
 
   Handler handler;
+  IoExecutor io_executor;
   work_type work;
 };
 

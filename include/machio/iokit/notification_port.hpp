@@ -151,7 +151,8 @@ class basic_notification_port {
         // completion already posted does not touch the object again.
         ready = im->core.take_events();
         posted = true;
-        return boost::asio::post(std::move(self));
+        // Through the port's executor: the handler's may not support blocking.never.
+        return boost::asio::post(im->port.get_executor(), std::move(self));
       }
       self.reset_cancellation_state(boost::asio::enable_total_cancellation());
       im->port.async_dispatch(std::move(self));
