@@ -62,15 +62,6 @@ bool pidfd_exited(int fd) {
 
 }  // namespace
 
-// An out-of-line region the daemon holds as the sealed memfd its sender made (wire.hpp):
-// queued, it costs one descriptor instead of its bytes. The descriptor is closed when the
-// last message or reply holding the region lets go of it, whatever way that happens.
-struct fd_region final : kern::ool_region {
-  fd_region(unique_fd f, std::size_t n)
-      : ool_region(held_elsewhere{}, n), fd(std::move(f)) {}
-  unique_fd fd;
-};
-
 // The memory of a task as one request describes it: the OOL regions the client captured,
 // the deallocations and new mappings to do when the reply arrives, and the kevent receive
 // buffers to write back.

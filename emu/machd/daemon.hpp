@@ -28,11 +28,11 @@
 #include "iokit/host.hpp"
 #include "iokit/usb/usb_source.hpp"
 #include "kernel/kernel.hpp"
+#include "machd/fd_region.hpp"
 #include "machd/wire.hpp"
 
 namespace machemu::machd {
 
-struct fd_region;  // an OOL region held as its sender's memfd (daemon.cpp)
 
 struct options {
   std::string socket;
