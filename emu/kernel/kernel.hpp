@@ -324,6 +324,7 @@ class kernel {
   void notify_send_once(ref<port> to);
   void notify_port_destroyed(ref<port> to, ref<port> receive);
   void enqueue_kernel(ref<port> dest, kmsg* m);
+  void deliver_kernel(kmsg* m);  // queues a kernel message, or destroys it past the hard cap
   void fire_send_possible(port* p);
 
   // msg.cpp

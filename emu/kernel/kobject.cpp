@@ -93,7 +93,7 @@ void kernel::send_from_kernel(const kernel_message& m) {
     }
   }
   if (!m.payload.empty()) std::memcpy(k->bytes.data() + at, m.payload.data(), m.payload.size());
-  enqueue(k, /*ignore_limit=*/true);
+  deliver_kernel(k);
 }
 
 }  // namespace machemu::kern

@@ -29,7 +29,13 @@ kmsg* fill_header(kmsg* m, mach_msg_id_t id, std::uint32_t size) {
 
 void kernel::enqueue_kernel(ref<port> dest, kmsg* m) {
   m->dest = kright{std::move(dest), MACH_MSG_TYPE_PORT_SEND_ONCE, false};
-  enqueue(m, /*ignore_limit=*/true);
+  deliver_kernel(m);
+}
+
+void kernel::deliver_kernel(kmsg* m) {
+  // Queue limits do not apply; only the hard cap refuses one (XNU would have run out of
+  // kernel memory long before), and then the message goes with the rights it carries.
+  if (enqueue(m, /*ignore_limit=*/true) != MACH_MSG_SUCCESS) kmsg_destroy(m);
 }
 
 // Notifications whose body is NDR_record followed by one 32-bit value (a name or a count).
