@@ -18,6 +18,7 @@
 #include "call_args.hpp"
 #include "corefoundation/serialize.hpp"
 #include "lib/transport.hpp"
+#include "routine.hpp"
 
 struct IONotificationPort {
   mach_port_t main_port;
@@ -26,38 +27,10 @@ struct IONotificationPort {
 
 namespace {
 
+using machemu::iokit::main_port_for_call;
+using machemu::iokit::run;
 using machemu::lib::call;
-using machemu::lib::port_call;
 using machemu::lib::port_result;
-
-kern_return_t run(call what, std::uint64_t target, port_result& r, std::initializer_list<std::uint64_t> args = {},
-                  std::vector<std::byte> in = {}) {
-  port_call c;
-  c.what = what;
-  c.a[0] = target;
-  int i = 1;
-  for (std::uint64_t a : args) c.a[i++] = a;
-  c.in = std::move(in);
-  return machemu::lib::run(c, r);
-}
-
-// IOKitUser's __IOGetDefaultMasterPort: a reference of the main port for one call.
-class main_port_for_call {
- public:
-  explicit main_port_for_call(mach_port_t given) : port_(given) {
-    if (port_ == MACH_PORT_NULL && IOMainPort(MACH_PORT_NULL, &port_) == KERN_SUCCESS) owned_ = true;
-  }
-  ~main_port_for_call() {
-    if (owned_) (void)mach_port_deallocate(mach_task_self(), port_);
-  }
-  main_port_for_call(const main_port_for_call&) = delete;
-  main_port_for_call& operator=(const main_port_for_call&) = delete;
-  mach_port_t get() const noexcept { return port_; }
-
- private:
-  mach_port_t port_;
-  bool owned_ = false;
-};
 
 // Consumes the caller's reference of \p matching and gives its bytes; false when CF's
 // serialization cannot carry it (IOKitUser's IOCFSerialize failing: kIOReturnUnsupported).

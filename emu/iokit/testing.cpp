@@ -11,26 +11,18 @@
 
 #include "call_args.hpp"
 #include "corefoundation/serialize.hpp"
-#include "lib/transport.hpp"
+#include "routine.hpp"
 
 namespace {
 
 using machemu::lib::call;
 
+// A routine to the default main port.
 kern_return_t main_call(call what, std::initializer_list<std::uint64_t> args, std::vector<std::byte> in,
                         machemu::lib::port_result& r) {
-  mach_port_t main = MACH_PORT_NULL;
-  kern_return_t kr = IOMainPort(MACH_PORT_NULL, &main);
-  if (kr != KERN_SUCCESS) return kr;
-  machemu::lib::port_call c;
-  c.what = what;
-  c.a[0] = main;
-  int i = 1;
-  for (std::uint64_t a : args) c.a[i++] = a;
-  c.in = std::move(in);
-  kr = machemu::lib::run(c, r);
-  (void)mach_port_deallocate(mach_task_self(), main);
-  return kr;
+  const machemu::iokit::main_port_for_call main(MACH_PORT_NULL);
+  if (main.status() != KERN_SUCCESS) return main.status();
+  return machemu::iokit::run(what, main.get(), r, args, std::move(in));
 }
 
 }  // namespace
