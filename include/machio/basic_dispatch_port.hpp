@@ -47,6 +47,7 @@ class basic_dispatch_port {
   //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
+    //! basic_dispatch_port with the same dispatcher type on \p Executor1.
     using other = basic_dispatch_port<Dispatcher, Executor1>;
   };
   //! The dispatcher type.
@@ -90,6 +91,7 @@ class basic_dispatch_port {
   bool is_open() const noexcept { return port_->is_open(); }
   //! The dispatcher (borrowed).
   Dispatcher& dispatcher() noexcept { return state_->dispatcher; }
+  //! The dispatcher (borrowed, const).
   const Dispatcher& dispatcher() const noexcept { return state_->dispatcher; }
 
   //! Completes every operation still waiting for a message with operation_aborted (an

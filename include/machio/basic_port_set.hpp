@@ -33,6 +33,7 @@ class basic_port_set : public detail::basic_port_object<Executor, port_set> {
   //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
+    //! basic_port_set on \p Executor1.
     using other = basic_port_set<Executor1>;
   };
 
@@ -45,7 +46,7 @@ class basic_port_set : public detail::basic_port_object<Executor, port_set> {
     requires std::convertible_to<ExecutionContext&, boost::asio::execution_context&>
   explicit basic_port_set(ExecutionContext& context, port_set set = {})
       : basic_port_set(executor_type(context.get_executor()), std::move(set)) {}
-  //! Takes over \p other's set, executor and pending operations (they stay queued).
+  //! Takes over the other object's set, executor and pending operations (they stay queued).
   basic_port_set(basic_port_set&&) noexcept = default;
   //! Aborts this object's operations and destroys its set, then takes over \p other's.
   basic_port_set& operator=(basic_port_set&& other) noexcept = default;

@@ -37,6 +37,7 @@ class basic_receive_port : public detail::basic_port_object<Executor, receive_ri
   //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
+    //! basic_receive_port on \p Executor1.
     using other = basic_receive_port<Executor1>;
   };
 

@@ -37,8 +37,8 @@ class received_message {
   //! An empty message.
   received_message() noexcept = default;
 
-  //! Adopts \p buffer holding a message the kernel wrote (or a pseudo-received one): its
-  //! msgh_size plus \p trailer_size bytes of trailer. If the bytes do not add up, fails
+  //! Adopts \p buffer holding a message the kernel wrote (or a pseudo-received one) in its
+  //! first \p total_size bytes: msgh_size plus the trailer. If the bytes do not add up, fails
   //! with machio::error::malformed_message and owns nothing (no right in unparseable bytes
   //! can be released safely); otherwise owns everything the bytes name.
   static received_message from_buffer(detail::message_buffer buffer, mach_msg_size_t total_size,

@@ -42,6 +42,7 @@ class basic_notification_port {
   //! The same I/O object on another executor type.
   template <class Executor1>
   struct rebind_executor {
+    //! basic_notification_port on \p Executor1.
     using other = basic_notification_port<Executor1>;
   };
   //! The IOKit notification port.
@@ -55,7 +56,12 @@ class basic_notification_port {
   explicit basic_notification_port(ExecutionContext& context)
       : basic_notification_port(executor_type(context.get_executor())) {}
 
+  //! Takes the other object's IOKit port, with its armed notifications, queued events and
+  //! pending operations (which go on). The moved-from object may only be destroyed or
+  //! assigned to.
   basic_notification_port(basic_notification_port&&) noexcept = default;
+  //! Does what the destructor does to this object's IOKit port, then takes the other's as
+  //! the move constructor does.
   basic_notification_port& operator=(basic_notification_port&&) noexcept = default;
   //! Completes pending operations with operation_aborted, then destroys the IOKit port.
   ~basic_notification_port() = default;

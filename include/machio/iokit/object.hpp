@@ -39,7 +39,10 @@ class object : private machio::detail::basic_right<detail::object_traits> {
   //! A new reference to \p handle (IOObjectRetain); the caller keeps its own.
   static object retain(io_object_t handle) noexcept;
 
+  //! Takes the other object's reference; the other object becomes empty.
   object(object&&) noexcept = default;
+  //! Releases the reference this object holds (IOObjectRelease), then takes the other
+  //! object's; the other object becomes empty.
   object& operator=(object&&) noexcept = default;
   //! Releases the reference, if any.
   ~object() = default;

@@ -48,6 +48,7 @@ inline constexpr mach_msg_type_name_t polymorphic = 0;
 template <class T>
 struct scalar {
   static_assert(std::is_trivially_copyable_v<T>, "a MIG scalar travels as its bytes");
+  //! T, the value's type.
   using value_type = T;
 };
 
@@ -55,7 +56,9 @@ struct scalar {
 template <class T, std::size_t N>
 struct array {
   static_assert(std::is_trivially_copyable_v<T> && N > 0);
+  //! T, the element type.
   using value_type = T;
+  //! N: the array always has this many elements.
   static constexpr std::size_t max_count = N;
 };
 
@@ -63,7 +66,9 @@ struct array {
 template <class T, std::size_t N>
 struct bounded_array {
   static_assert(std::is_trivially_copyable_v<T> && N > 0);
+  //! T, the element type.
   using value_type = T;
+  //! N, the most elements the array holds.
   static constexpr std::size_t max_count = N;
 };
 
@@ -71,7 +76,9 @@ struct bounded_array {
 template <std::size_t N>
 struct c_string {
   static_assert(N > 0);
+  //! char.
   using value_type = char;
+  //! N, the field's size in bytes (the terminator included).
   static constexpr std::size_t max_count = N;
 };
 
@@ -80,7 +87,9 @@ struct c_string {
 template <std::size_t N>
 struct bounded_c_string {
   static_assert(N > 0);
+  //! char.
   using value_type = char;
+  //! N, the most bytes the string has (the terminator included).
   static constexpr std::size_t max_count = N;
 };
 
@@ -89,6 +98,7 @@ struct bounded_c_string {
 template <class T>
 struct ool_array {
   static_assert(std::is_trivially_copyable_v<T>);
+  //! T, the element type.
   using value_type = T;
 };
 
@@ -105,6 +115,7 @@ template <mach_msg_type_name_t Disposition>
 struct port {
   static_assert(sendable_disposition(Disposition),
                 "a port argument is sent with a MACH_MSG_TYPE_MOVE_/COPY_/MAKE_ disposition");
+  //! \p Disposition, what the descriptor's disposition says.
   static constexpr mach_msg_type_name_t disposition = Disposition;
 };
 
@@ -112,6 +123,7 @@ struct port {
 template <mach_msg_type_name_t Disposition>
 struct ool_port_array {
   static_assert(sendable_disposition(Disposition));
+  //! \p Disposition, the one all the rights are sent with.
   static constexpr mach_msg_type_name_t disposition = Disposition;
 };
 
@@ -129,7 +141,9 @@ struct trailer_context {};
 template <mach_msg_type_name_t Disposition, std::size_t N>
 struct port_array {
   static_assert(N > 0 && sendable_disposition(Disposition));
+  //! \p Disposition, the one all the rights are sent with.
   static constexpr mach_msg_type_name_t disposition = Disposition;
+  //! N: the array always has this many rights (port descriptors).
   static constexpr std::size_t max_count = N;
 };
 
@@ -139,7 +153,9 @@ struct port_array {
 template <mach_msg_type_name_t Disposition, std::size_t N>
 struct bounded_port_array {
   static_assert(N > 0 && sendable_disposition(Disposition));
+  //! \p Disposition, the one the used rights are sent with.
   static constexpr mach_msg_type_name_t disposition = Disposition;
+  //! N, the most rights the array holds, and how many port descriptors it always has.
   static constexpr std::size_t max_count = N;
 };
 
@@ -151,13 +167,18 @@ template <class Kind>
 struct same_count {
   static_assert(!sizeof(Kind*), "samecount applies to a variable in-line array, mig::bounded_array");
 };
+//! Up to N elements of T in line, as many as the argument before it has (MIG:
+//! `array[*:N] of T, SameCount`).
 template <class T, std::size_t N>
 struct same_count<bounded_array<T, N>> {
+  //! The kind whose data the argument carries, without its Cnt word.
   using kind = bounded_array<T, N>;
 };
-//! (As XNU's task_get_exception_ports' handlers: `array[*:N] of mach_port_t, SameCount`.)
+//! Up to N port rights in line, as many as the argument before it has (MIG: as XNU's
+//! task_get_exception_ports' handlers, `array[*:N] of mach_port_t, SameCount`).
 template <mach_msg_type_name_t D, std::size_t N>
 struct same_count<bounded_port_array<D, N>> {
+  //! The kind whose port descriptors the argument carries, without its Cnt word.
   using kind = bounded_port_array<D, N>;
 };
 

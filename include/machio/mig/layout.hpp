@@ -44,7 +44,9 @@ constexpr std::size_t walign(std::size_t n) noexcept { return (n + 3) & ~std::si
 //! variable field has its full room; wire_offset() gives them for actual counts.
 struct field_layout {
   std::size_t argument = 0;  //!< its index in the routine's argument list
+  //! What its kind needs, wherever it is: descriptors, Offset and Cnt words, in-line data.
   detail::kind_shape shape{};
+  //! Its descriptor's offset (npos: it has none).
   std::size_t descriptor_offset = npos;
   std::size_t offset_word = npos;  //!< c_string[*:N]'s Offset
   std::size_t count_word = npos;   //!< the Cnt of a variable or out-of-line array
@@ -55,12 +57,20 @@ struct field_layout {
 //! One message of a routine (its request or its reply), laid out as MIG lays it out.
 template <std::size_t Fields>
 struct message_layout {
+  //! The message carries descriptors (a port or out-of-line argument): it is complex.
   bool complex = false;
+  //! The NDR record follows the header and descriptors: there is in-line data or a
+  //! return code.
   bool has_ndr = false;
+  //! A return code follows the NDR record: only in a reply that is not complex.
   bool has_ret_code = false;
+  //! The body's descriptor count (an in-line port array counts N).
   std::size_t descriptor_count = 0;
+  //! The NDR record's offset (npos: none).
   std::size_t ndr_offset = npos;
+  //! The return code's offset (npos: none).
   std::size_t ret_code_offset = npos;
+  //! The arguments this message's body carries, in argument order (not trailer arguments).
   std::array<field_layout, Fields> fields{};
   //! sizeof MIG's struct: the message with every variable field full.
   std::size_t max_size = 0;
@@ -68,6 +78,7 @@ struct message_layout {
   //! of them empty, the smallest msgh_size MIG's server accepts.
   std::size_t variable_room = 0;
 
+  //! The size with every variable field empty: the smallest msgh_size MIG's server accepts.
   constexpr std::size_t min_size() const noexcept { return max_size - variable_room; }
 
   //! The number of variable fields (the counts wire_size() and wire_offset() take).

@@ -25,7 +25,9 @@ enum class direction { in, out, inout };
 //! One argument: a kind travelling in \p Direction.
 template <direction Direction, class Kind>
 struct argument {
+  //! \p Direction, the messages it travels in.
   static constexpr mig::direction direction_v = Direction;
+  //! \p Kind, its shape (scalar, array, port ...).
   using kind = Kind;
 };
 //! An argument of the request only (MIG's default).
@@ -41,7 +43,9 @@ using inout = argument<direction::inout, Kind>;
 //! A routine: a request with id \p Id answered by a reply with id Id + 100.
 template <mach_msg_id_t Id, class... Arguments>
 struct routine {
+  //! \p Id, the request's msgh_id.
   static constexpr mach_msg_id_t id = Id;
+  //! True: a routine is answered.
   static constexpr bool has_reply = true;
 };
 
@@ -50,7 +54,9 @@ template <mach_msg_id_t Id, class... Arguments>
 struct simpleroutine {
   static_assert(((Arguments::direction_v == direction::in) && ...),
                 "a simpleroutine has no reply to carry out arguments");
+  //! \p Id, the request's msgh_id.
   static constexpr mach_msg_id_t id = Id;
+  //! False: a simpleroutine is not answered.
   static constexpr bool has_reply = false;
 };
 

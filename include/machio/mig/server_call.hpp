@@ -48,7 +48,10 @@ inline void append_error_body(message_builder& b, kern_return_t code) {
 template <class Routine>
 class deferred {
  public:
+  //! Holds no reply right; valid() is false.
   deferred() noexcept = default;
+  //! Takes \p right (consumed), the reply right of a request of \p Routine
+  //! (server_call::defer() makes one).
   explicit deferred(reply_right right) noexcept : right_(std::move(right)) {}
 
   //! True while it holds the reply right.

@@ -49,6 +49,7 @@ namespace machio::mig {
 template <class T, std::size_t N>
 class bounded {
  public:
+  //! T, the element type.
   using value_type = T;
   //! Empty.
   constexpr bounded() noexcept = default;
@@ -62,16 +63,25 @@ class bounded {
   }
   //! Keeps the first min(n, N) elements as they are stored (for filling data() in place).
   constexpr void resize(std::size_t n) noexcept { size_ = std::min(n, N); }
+  //! How many elements it holds (at most N).
   constexpr std::size_t size() const noexcept { return size_; }
+  //! N, the most elements it can hold.
   static constexpr std::size_t capacity() noexcept { return N; }
+  //! True when it holds no element.
   constexpr bool empty() const noexcept { return size_ == 0; }
+  //! The storage of all N elements, to fill in place before resize().
   constexpr T* data() noexcept { return data_.data(); }
+  //! The first element held (the storage of all N).
   constexpr const T* data() const noexcept { return data_.data(); }
+  //! The first element held.
   constexpr const T* begin() const noexcept { return data_.data(); }
+  //! Past the last element held.
   constexpr const T* end() const noexcept { return data_.data() + size_; }
+  //! Element \p i of those held; \p i must be less than size().
   constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
   //! The elements held.
   constexpr std::span<const T> span() const noexcept { return {data_.data(), size_}; }
+  //! span(): the elements held.
   constexpr operator std::span<const T>() const noexcept { return span(); }
   //! For strings (mig::string): the characters held, without a terminator.
   constexpr std::string_view view() const noexcept
@@ -80,6 +90,7 @@ class bounded {
     return {data_.data(), size_};
   }
 
+  //! True when \p a and \p b hold the same elements (elements past size() do not count).
   friend constexpr bool operator==(const bounded& a, const bounded& b) noexcept {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }
@@ -98,7 +109,9 @@ using string = bounded<char, N>;
 //! (deallocate semantics).
 template <class T>
 struct ool_data {
+  //! The region the elements are in (owned).
   ool_region region;
+  //! How many elements of T the message says the region holds.
   std::size_t count = 0;
 
   //! The elements (the region is page-aligned, so T's alignment holds); empty when the

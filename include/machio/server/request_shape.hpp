@@ -15,7 +15,11 @@ namespace machio {
 //! One descriptor a request must carry: its kind and, for port descriptors, the right it
 //! must arrive as (MACH_MSG_TYPE_PORT_SEND, _SEND_ONCE, _RECEIVE; 0 accepts any).
 struct descriptor_shape {
+  //! The descriptor's type: MACH_MSG_PORT_DESCRIPTOR, _OOL_PORTS_DESCRIPTOR, or
+  //! _OOL_DESCRIPTOR (which a volatile OOL descriptor also matches).
   mach_msg_descriptor_type_t type = MACH_MSG_PORT_DESCRIPTOR;
+  //! The right it must carry as it arrives (MACH_MSG_TYPE_PORT_SEND, _SEND_ONCE,
+  //! _RECEIVE); 0 accepts any, and is what memory descriptors use.
   mach_msg_type_name_t disposition = 0;
 };
 
