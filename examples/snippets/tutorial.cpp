@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 // Snippets for doc/tutorial.md: each block between [name] markers is quoted in the page.
-// Built and run as a test so the tutorial cannot drift from working code.
-#include <machio/machio.hpp>
+// Built and run as a test so the tutorial cannot drift from working code. The page shows
+// the includes, then the blocks of main() in order.
+// [tutorial-includes]
+#include <machio/machio.hpp>  // the synchronous core: rights, messages, bootstrap
 
 #include <cstdio>
 #include <string_view>
+// [tutorial-includes]
 
 int main() {
   // [first-port]
