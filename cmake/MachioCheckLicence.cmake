@@ -6,7 +6,7 @@
 # fuzz seeds, and formats without comments (JSON, the .tbd stubs).
 file(GLOB_RECURSE files RELATIVE "${SOURCE_DIR}"
   "${SOURCE_DIR}/*.cpp" "${SOURCE_DIR}/*.hpp" "${SOURCE_DIR}/*.h" "${SOURCE_DIR}/*.c"
-  "${SOURCE_DIR}/*.defs" "${SOURCE_DIR}/*.cmake" "${SOURCE_DIR}/*.in" "${SOURCE_DIR}/*.sh"
+  "${SOURCE_DIR}/*.defs" "${SOURCE_DIR}/*.cmake" "${SOURCE_DIR}/*.in" "${SOURCE_DIR}/*.sh" "${SOURCE_DIR}/*.map"
   "${SOURCE_DIR}/CMakeLists.txt")
 list(APPEND files run scripts/setup scripts/setup-zig scripts/migcom-regenerate .ci/run)
 list(FILTER files EXCLUDE REGEX "^(build|\\.git|node_modules)/|^test/mig/interop/|^test/mig/generator/bad/")

@@ -233,7 +233,9 @@ std::vector<std::string> machd_candidates() {
     std::string dir = info.dli_fname;
     dir.resize(dir.find_last_of('/') == std::string::npos ? 0 : dir.find_last_of('/'));
     if (!dir.empty()) {
-      out.push_back(dir + "/../bin/machd");
+      // PREFIX/lib/libmachemu.so → PREFIX/bin/machd, said without "..", as ps shows it.
+      const std::size_t up = dir.find_last_of('/');
+      out.push_back((up == std::string::npos || up == 0 ? dir + "/.." : dir.substr(0, up)) + "/bin/machd");
       out.push_back(dir + "/machd");
     }
   }

@@ -60,12 +60,12 @@ class notification_core {
     notification_type type;
     std::uint64_t tag;
   };
-  static void on_matching(void* refcon, io_iterator_t iterator);
-  static void on_interest(void* refcon, io_service_t service, std::uint32_t message_type, void* argument);
+  MACHIO_DETAIL_HIDDEN static void on_matching(void* refcon, io_iterator_t iterator);
+  MACHIO_DETAIL_HIDDEN static void on_interest(void* refcon, io_service_t service, std::uint32_t message_type, void* argument);
   // Takes every service out of \p iterator (re-arming it) and queues an event for each.
-  void drain(const registration& reg, io_iterator_t iterator) noexcept;
-  void push(event&& e) noexcept;
-  void rethrow_pending();
+  MACHIO_DETAIL_HIDDEN void drain(const registration& reg, io_iterator_t iterator) noexcept;
+  MACHIO_DETAIL_HIDDEN void push(event&& e) noexcept;
+  MACHIO_DETAIL_HIDDEN void rethrow_pending();
 
   IONotificationPortRef port_ = nullptr;  // owned
   std::list<registration> registrations_;

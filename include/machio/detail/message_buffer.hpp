@@ -65,9 +65,10 @@ class message_buffer {
   std::uint64_t* words_ = nullptr;
 };
 
-//! Reads a T from possibly unaligned \p p (descriptors are only 4-byte aligned).
+//! Reads a T from possibly unaligned \p p (descriptors are only 4-byte aligned). Inline,
+//! so that a shared libmachio does not export its instantiations.
 template <class T>
-T load(const std::byte* p) noexcept {
+inline T load(const std::byte* p) noexcept {
   T t;
   std::memcpy(&t, p, sizeof t);
   return t;
@@ -75,7 +76,7 @@ T load(const std::byte* p) noexcept {
 
 //! Writes \p t to possibly unaligned \p p.
 template <class T>
-void store(std::byte* p, const T& t) noexcept {
+inline void store(std::byte* p, const T& t) noexcept {
   std::memcpy(p, &t, sizeof t);
 }
 

@@ -8,6 +8,7 @@
 #ifndef MACHIO_DETAIL_PORT_SERVICE_HPP
 #define MACHIO_DETAIL_PORT_SERVICE_HPP
 
+#include <machio/config.hpp>
 #include <machio/detail/port_op.hpp>
 
 #include <boost/asio/execution_context.hpp>
@@ -114,33 +115,33 @@ class port_service final : public boost::asio::execution_context::service {
   void shutdown() override;
   void notify_fork(boost::asio::execution_context::fork_event event) override;
 
-  void open_kqueue();
-  void unlink_locked(port_impl& impl) noexcept;
-  reply_impl* detach_reply_cache_locked() noexcept;
-  void update_locked(op_queue& done);
-  bool drain_locked(op_queue& done);
-  void serve_notifications_locked();
-  void retry_sends_locked(op_queue& done);
-  bool request_held_locked(mach_port_name_t destination) const noexcept;
-  bool try_send_locked(port_op* op);
-  void cancel_request_locked(port_op* op) noexcept;
-  bool arm_locked(port_impl& impl) noexcept;
-  void disarm_locked(port_impl& impl) noexcept;
-  void delete_knote_locked(port_impl& impl) noexcept;
-  std::size_t fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
-  void complete_front_locked(port_impl& impl, op_queue& done) noexcept;
-  void rearm_locked(port_impl& impl, op_queue& done) noexcept;
-  void serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done);
-  void on_wake(std::uint64_t generation);
-  void post_idle_check_locked();
+  MACHIO_DETAIL_HIDDEN void open_kqueue();
+  MACHIO_DETAIL_HIDDEN void unlink_locked(port_impl& impl) noexcept;
+  MACHIO_DETAIL_HIDDEN reply_impl* detach_reply_cache_locked() noexcept;
+  MACHIO_DETAIL_HIDDEN void update_locked(op_queue& done);
+  MACHIO_DETAIL_HIDDEN bool drain_locked(op_queue& done);
+  MACHIO_DETAIL_HIDDEN void serve_notifications_locked();
+  MACHIO_DETAIL_HIDDEN void retry_sends_locked(op_queue& done);
+  MACHIO_DETAIL_HIDDEN bool request_held_locked(mach_port_name_t destination) const noexcept;
+  MACHIO_DETAIL_HIDDEN bool try_send_locked(port_op* op);
+  MACHIO_DETAIL_HIDDEN void cancel_request_locked(port_op* op) noexcept;
+  MACHIO_DETAIL_HIDDEN bool arm_locked(port_impl& impl) noexcept;
+  MACHIO_DETAIL_HIDDEN void disarm_locked(port_impl& impl) noexcept;
+  MACHIO_DETAIL_HIDDEN void delete_knote_locked(port_impl& impl) noexcept;
+  MACHIO_DETAIL_HIDDEN std::size_t fail_ops_locked(port_impl& impl, const boost::system::error_code& ec, op_queue& done) noexcept;
+  MACHIO_DETAIL_HIDDEN void complete_front_locked(port_impl& impl, op_queue& done) noexcept;
+  MACHIO_DETAIL_HIDDEN void rearm_locked(port_impl& impl, op_queue& done) noexcept;
+  MACHIO_DETAIL_HIDDEN void serve_event_locked(port_impl& impl, const kevent64_s& ev, op_queue& done);
+  MACHIO_DETAIL_HIDDEN void on_wake(std::uint64_t generation);
+  MACHIO_DETAIL_HIDDEN void post_idle_check_locked();
   //! Ends the operations in \p done as \p how says (posting by default), then posts the
   //! idle check if one is due (in that order: see post_idle_check_locked). Throws only
   //! what a dispatched handler throws.
-  void complete(op_queue& done, port_op::ending how = port_op::ending::post);
+  MACHIO_DETAIL_HIDDEN void complete(op_queue& done, port_op::ending how = port_op::ending::post);
   //! Ends the operations an initiating call finished at once: those whose handler runs
   //! on this io_context join the completions this thread is running for the service
   //! (see on_wake), when it is running them; the rest are posted.
-  void complete_initiated(op_queue& done);
+  MACHIO_DETAIL_HIDDEN void complete_initiated(op_queue& done);
 
   boost::asio::io_context& io_;
   std::mutex mutex_;
