@@ -118,6 +118,8 @@ struct kevent_waiter : waiter {};
 inline constexpr mach_msg_return_t send_would_block = MACH_SEND_IN_PROGRESS;
 inline constexpr mach_msg_return_t receive_would_block = MACH_RCV_IN_PROGRESS;
 
+struct inspection;
+
 class kernel {
  public:
   explicit kernel(config cfg = {});
@@ -256,6 +258,11 @@ class kernel {
   // With a non-zero wait and nothing ready, registers `w` (if given) and returns -EWOULDBLOCK.
   int kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<kevent64_s> events,
              unsigned flags, bool may_wait, user_memory& mem, kevent_waiter* w);
+
+  // ---- inspection (inspect.cpp) --------------------------------------------------------
+  // Copies what `machd status` shows (kernel/inspection.hpp) into `out`. Dead names are
+  // converted first, as any call naming them would.
+  void inspect(inspection& out);
 
   // ---- bootstrap (launchd's name service, in-kernel for the in-process mode) -----------
   kern_return_t bootstrap_check_in(task& t, const char* service, mach_port_name_t* port);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "lib/port_call.hpp"
 
+#include "kernel/inspection.hpp"
+#include "lib/status.hpp"
+
 #include <mach/mig_errors.h>
 #include <servers/bootstrap.h>
 
@@ -215,6 +218,18 @@ void execute(kern::kernel& k, kern::task& t, const port_call& c, port_result& r)
       break;
     }
     case call::task_set_special_port: kr = k.task_set_special_port(t, i32(1), u32(2)); break;
+    case call::status: {
+      if (c.a[1] > static_cast<std::uint64_t>(status_format::json)) {
+        kr = KERN_INVALID_ARGUMENT;
+        break;
+      }
+      kern::inspection state;
+      k.inspect(state);
+      const std::string text = render_status(state, static_cast<status_format>(c.a[1]));
+      const auto* p = reinterpret_cast<const std::byte*>(text.data());
+      r.blob.assign(p, p + text.size());
+      break;
+    }
     default:
       kr = MIG_BAD_ID;
       break;

@@ -24,6 +24,8 @@ enum class call : std::uint32_t {
   move_member, get_set_status, get_context, set_context, set_mscount, set_seqno,
   get_srights, peek, bootstrap_check_in, bootstrap_look_up, bootstrap_register,
   host_self, thread_self, is_host, task_get_special_port, task_set_special_port,
+  // mach-emu's own: the state `machd status` shows, rendered (a[1]: lib::status_format).
+  status,
   // IOKit's routines (emu/iokit/host.hpp runs them; a[0] is the object the routine is
   // sent to, as MIG's destination: the main port or an io_object_t).
   iokit_main_port, iokit_get_matching_services, iokit_get_matching_service,

@@ -14,6 +14,7 @@
 #include "machd/daemon.hpp"
 #include "machd/iokit_command.hpp"
 #include "machd/paths.hpp"
+#include "machd/status_command.hpp"
 #include "machd/wire.hpp"
 
 namespace {
@@ -23,6 +24,7 @@ void usage(std::FILE* to) {
                "usage: machd [--socket PATH] [--idle-timeout MS] [--foreground] [--verbose] [limits]\n"
                "       machd --help | --version\n"
                "       machd iokit publish|terminate|message|list ...  (machd iokit for help)\n"
+               "       machd status [--json]  (the running daemon's tasks, ports and names)\n"
                "  --socket PATH      listen here (default: $MACHEMU_SOCKET, else\n"
                "                     $XDG_RUNTIME_DIR/machemu/machd.sock, else\n"
                "                     /tmp/machemu-<uid>/machd.sock)\n"
@@ -46,6 +48,7 @@ void usage(std::FILE* to) {
 int main(int argc, char** argv) {
   // A client of the running daemon, not a daemon.
   if (argc >= 2 && std::strcmp(argv[1], "iokit") == 0) return machemu::machd::iokit_command(argc - 2, argv + 2);
+  if (argc >= 2 && std::strcmp(argv[1], "status") == 0) return machemu::machd::status_command(argc - 2, argv + 2);
   machemu::machd::options opt;
   bool foreground = false;
   // Each option's value, refused with a message naming the option when it is not one.

@@ -23,7 +23,8 @@ namespace machemu::wire {
 
 inline constexpr std::uint32_t magic = 0x4d434844;  // "MCHD"
 // 3: the hello names the program image, so that exec starts a new task.
-inline constexpr std::uint16_t version = 4;
+// 5: call::status (`machd status`) took a number among the port calls.
+inline constexpr std::uint16_t version = 5;
 // Largest payload either side accepts: one maximal message (64 MiB body limit of the core)
 // plus its out-of-line regions is refused beyond this, with MACH_SEND_TOO_LARGE.
 inline constexpr std::uint32_t max_payload = 96u << 20;
