@@ -9,6 +9,7 @@
 #error "machio needs C++20: compile with -std=c++20 (CMake: machio::machio requires cxx_std_20)"
 #endif
 
+#include <boost/asio/version.hpp>
 #include <boost/version.hpp>
 
 //! \file
@@ -45,15 +46,16 @@ static_assert(BOOST_VERSION >= 108100, "machio needs Boost 1.81 or newer");
 #endif
 
 //! Defined to 1 when Asio can dispatch immediate completions through
-//! associated_immediate_executor (Boost 1.82+).
-#if BOOST_VERSION >= 108200
+//! associated_immediate_executor (Asio 1.28+, Boost 1.82+). Asio's own version is
+//! asked, not Boost's: Asio's headers may be newer than the rest of Boost.
+#if BOOST_ASIO_VERSION >= 102800
 #define MACHIO_HAS_IMMEDIATE_EXECUTOR 1
 #else
 #define MACHIO_HAS_IMMEDIATE_EXECUTOR 0
 #endif
 
-//! Defined to 1 when Asio has cancel_after (Boost 1.86+); used by docs and tests only.
-#if BOOST_VERSION >= 108600
+//! Defined to 1 when Asio has cancel_after (Asio 1.31+, Boost 1.86+); used by docs and tests only.
+#if BOOST_ASIO_VERSION >= 103100
 #define MACHIO_HAS_CANCEL_AFTER 1
 #else
 #define MACHIO_HAS_CANCEL_AFTER 0

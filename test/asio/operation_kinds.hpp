@@ -15,6 +15,7 @@
 #include <concepts>
 #include <cstring>
 #include <span>
+#include <utility>
 #include <variant>
 
 namespace machio_test {
@@ -175,5 +176,38 @@ concept can_fail = requires(Op& op) {
 
 using all_ops = boost::mpl::list<receive_message_op, receive_bytes_op, port_set_op, send_op, call_op, dead_name_op,
                                  no_senders_op, port_destroyed_op>;
+
+// A handler that expects `op` to succeed and counts its calls in `calls`.
+template <class Op>
+auto expect_success(Op& op, int& calls) {
+  return [&op, &calls](error_code ec, typename Op::result r) {
+    ++calls;
+    BOOST_TEST(!ec);
+    BOOST_TEST(op.check(r));
+  };
+}
+
+// An executor with none of blocking.never's promises: it supports execute, the context
+// query and nothing it could be required to do (Asio's minimal executor). It counts what
+// it is given and runs it through its io_context's executor (inline when that thread runs
+// it), or with `at_once` right away on the calling thread (what a handler binds as its
+// immediate executor when it accepts running inside the initiating call).
+struct minimal_executor {
+  asio::io_context* io;
+  int* executed;
+  bool at_once = false;
+  asio::execution_context& query(asio::execution::context_t) const noexcept { return *io; }
+  template <class F>
+  void execute(F&& f) const {
+    ++*executed;
+    if (at_once)
+      std::forward<F>(f)();
+    else
+      io->get_executor().execute(std::forward<F>(f));
+  }
+  bool operator==(const minimal_executor&) const noexcept = default;
+};
+static_assert(asio::execution::is_executor_v<minimal_executor>);
+static_assert(!asio::can_require_v<minimal_executor, asio::execution::blocking_t::never_t>);
 
 }  // namespace machio_test

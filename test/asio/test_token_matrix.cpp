@@ -31,6 +31,8 @@
 
 using machio_test::all_ops;
 using machio_test::can_fail;
+using machio_test::expect_success;
+using machio_test::minimal_executor;
 namespace asio = boost::asio;
 using boost::system::error_code;
 
@@ -51,16 +53,6 @@ void run_coroutine(asio::io_context& io, F f) {
       });
   io.run();
   BOOST_TEST(finished);
-}
-
-// A handler that expects `op` to succeed and counts its calls in `calls`.
-template <class Op>
-auto expect_success(Op& op, int& calls) {
-  return [&op, &calls](error_code ec, typename Op::result r) {
-    ++calls;
-    BOOST_TEST(!ec);
-    BOOST_TEST(op.check(r));
-  };
 }
 
 // Awaits `op` started with `token` (use_awaitable or deferred), triggered meanwhile.
@@ -87,24 +79,6 @@ void await_failure(asio::io_context& io, Await await) {
     });
   }
 }
-
-// An executor with none of blocking.never's promises: it supports execute, the context
-// query and nothing it could be required to do (Asio's minimal executor). It runs what it
-// is given through its io_context's executor (inline when that thread runs it), and
-// counts that.
-struct minimal_executor {
-  asio::io_context* io;
-  int* executed;
-  asio::execution_context& query(asio::execution::context_t) const noexcept { return *io; }
-  template <class F>
-  void execute(F&& f) const {
-    ++*executed;
-    io->get_executor().execute(std::forward<F>(f));
-  }
-  bool operator==(const minimal_executor&) const noexcept = default;
-};
-static_assert(asio::execution::is_executor_v<minimal_executor>);
-static_assert(!asio::can_require_v<minimal_executor, asio::execution::blocking_t::never_t>);
 
 // What a library wrapping machio writes (the Boost.MySQL/Redis idiom): the operation
 // behind a type-erased handler, compiled once.
