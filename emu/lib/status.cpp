@@ -149,12 +149,13 @@ std::string render_text(const kern::inspection& state,
         for (mach_port_name_t s : n.sets) extra += (extra.empty() ? "" : " ") + ("set " + hex(s));
       }
       for (mach_port_name_t m : n.members) extra += (extra.empty() ? "member " : " ") + hex(m);
-      std::snprintf(line, sizeof line, "  %-10s  %-18s  %5u  %-8s  %-10s  %-7s  %s\n", hex(n.name).c_str(),
+      // The fixed columns through snprintf; the last one, as long as a set is large, after.
+      std::snprintf(line, sizeof line, "  %-10s  %-18s  %5u  %-8s  %-10s  %-7s  ", hex(n.name).c_str(),
                     join(right_names(n.rights), ",").c_str(), n.urefs, port.c_str(), queue.c_str(),
-                    mscount.c_str(), extra.c_str());
-      std::string_view row = line;
-      row.remove_suffix(row.size() - (row.find_last_not_of(" \n") + 1));  // no trailing blanks
-      o.append(row).append("\n");
+                    mscount.c_str());
+      std::string row = line + extra;
+      row.resize(row.find_last_not_of(' ') + 1);  // no trailing blanks
+      o += row + "\n";
     }
   }
   if (!state.services.empty()) o += "\nbootstrap services\n";

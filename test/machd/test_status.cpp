@@ -180,6 +180,27 @@ BOOST_AUTO_TEST_CASE(the_table_shows_the_same_state) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_table_lists_every_member_of_a_large_set) {
+  const mach_port_t self = mach_task_self();
+  mach_port_t set = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_PORT_SET, &set), KERN_SUCCESS);
+  std::vector<mach_port_t> members(100);
+  for (mach_port_t& m : members) {
+    BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &m), KERN_SUCCESS);
+    BOOST_REQUIRE_EQUAL(mach_port_insert_member(self, m, set), KERN_SUCCESS);
+  }
+  const auto [out, code] = machd_status({});
+  BOOST_TEST(code == 0);
+  const std::size_t at = out.find("  " + hex(set) + " ");
+  BOOST_REQUIRE(at != std::string::npos);
+  const std::string line = out.substr(at, out.find('\n', at) - at);
+  for (mach_port_t m : members) {
+    BOOST_TEST_CONTEXT(hex(m)) { BOOST_TEST(line.find(" " + hex(m)) != std::string::npos); }
+    BOOST_CHECK_EQUAL(mach_port_mod_refs(self, m, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+  }
+  BOOST_CHECK_EQUAL(mach_port_mod_refs(self, set, MACH_PORT_RIGHT_PORT_SET, -1), KERN_SUCCESS);
+}
+
 BOOST_AUTO_TEST_CASE(rights_released_leave_the_listing) {
   std::string name;
   mach_port_t port = MACH_PORT_NULL;
