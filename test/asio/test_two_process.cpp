@@ -6,6 +6,7 @@
 // dead-name wait completes and its names are back to where they started. A server that
 // dies holding two requests fails both calls with MIG_SERVER_DIED.
 #include "asio_test.hpp"
+#include "forked_child.hpp"
 
 #include <machio/async_call.hpp>
 #include <machio/async_notifications.hpp>
@@ -27,6 +28,7 @@
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using machio_test::require_machd;
 
 namespace {
 
@@ -84,7 +86,6 @@ struct server {
 };
 
 int child_main(const std::string& name, int ready_fd) {
-  alarm(60);  // a watchdog, not a synchronisation: a hung child dies with SIGALRM
   asio::io_context io;  // made after the fork: the child's own kqueue and notify port
   error_code ec;
   machio::receive_right right = machio::bootstrap::check_in(name, ec);
@@ -92,40 +93,13 @@ int child_main(const std::string& name, int ready_fd) {
   machio::receive_port port(io, std::move(right));
   server s{port};
   s.receive();
-  const char ready = 1;
-  if (write(ready_fd, &ready, 1) != 1) return 11;
-  close(ready_fd);
+  if (const int rc = machio_test::signal_ready(ready_fd)) return rc;
   io.run();  // until the quit request is answered
   return s.failure;
 }
 
 pid_t start_child(const std::string& name) {
-  int fds[2];
-  BOOST_REQUIRE(pipe(fds) == 0);
-  const pid_t child = fork();
-  BOOST_REQUIRE(child >= 0);
-  if (child == 0) {
-    // The child reports only through its exit status: Boost.Test's signal handlers and
-    // exception catching would otherwise carry on running tests in it.
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGALRM}) std::signal(sig, SIG_DFL);
-    close(fds[0]);
-    int rc = 99;
-    try {
-      rc = child_main(name, fds[1]);
-    } catch (...) {
-      rc = 98;
-    }
-    _exit(rc);
-  }
-  close(fds[1]);
-  char ready = 0;
-  ssize_t n;
-  do {
-    n = read(fds[0], &ready, 1);  // blocks until the child has checked in (or died)
-  } while (n < 0 && errno == EINTR);
-  close(fds[0]);
-  BOOST_REQUIRE_MESSAGE(n == 1, "the server child failed before checking in");
-  return child;
+  return machio_test::start_child([&](int ready_fd) { return child_main(name, ready_fd); }, 60);
 }
 
 machio::message request(const machio::send_right& service, mach_msg_id_t id, std::int32_t value) {
@@ -148,12 +122,6 @@ void check_reply(const machio::received_message& m, std::int32_t value, pid_t ch
   const auto audit = m.trailer().audit();
   BOOST_TEST_REQUIRE(audit.has_value());
   BOOST_TEST(audit->pid() == child);
-}
-
-void require_machd() {
-  const char* mode = std::getenv("MACHEMU_MODE");
-  BOOST_TEST_REQUIRE((mode == nullptr || std::strcmp(mode, "inprocess") != 0),
-                     "two processes talk through machd, not the in-process core");
 }
 
 }  // namespace
