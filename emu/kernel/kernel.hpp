@@ -71,8 +71,11 @@ struct config {
   std::uint32_t max_names_per_task = 262144;
   // Bytes (message bytes plus OOL memory) of the messages a task sent that are still held
   // by the kernel (queued, in transit, or pending on a full queue). A send that would go
-  // beyond it fails with MACH_SEND_NO_BUFFER. 0: no limit (Darwin has none; machd sets
-  // one so that no client can make the daemon's memory grow without bound).
+  // beyond it waits, as for a full queue, until the task's earlier messages are received
+  // (MACH_SEND_TIMED_OUT when its timeout ends first); a single message heavier than the
+  // whole budget could never be taken and fails with MACH_SEND_NO_BUFFER. 0: no limit
+  // (Darwin has none; machd sets one so that no client can make the daemon's memory grow
+  // without bound).
   std::size_t max_queued_bytes_per_task = 0;
 };
 
@@ -234,7 +237,8 @@ class kernel {
   // timeout) the message stays copied in inside `w` and send_would_block is returned.
   mach_msg_return_t send(task& t, std::span<std::byte> buffer, mach_msg_option_t options,
                          bool poll_only, user_memory& mem, send_waiter* w);
-  // Retries a blocked send. Returns send_would_block while still full (re-registered).
+  // Retries a blocked send. Returns send_would_block while still full, or while the
+  // sender is still over its byte budget (re-registered).
   mach_msg_return_t send_retry(task& t, send_waiter& w);
   // Gives up a blocked send (timeout or interrupt): the message is pseudo-received into
   // `buffer`, which must be at least as large as at send time, and `why` is returned.
@@ -339,6 +343,8 @@ class kernel {
   void kmsg_free(kmsg* m);
   void kmsg_destroy(kmsg* m);
   mach_msg_return_t enqueue(kmsg* m, bool ignore_limit);
+  static std::size_t message_weight(const kmsg& m) noexcept;
+  bool try_charge(task& t, kmsg& m);
   kmsg* dequeue(port* p);
   mach_msg_return_t copy_out(task& t, kmsg* m, std::span<std::byte> buffer,
                              mach_msg_option_t options, user_memory& mem, port* from);

@@ -83,7 +83,10 @@ void kmsg::reset() noexcept {
   sender = {};
   enqueue_stamp = 0;
   queued_on = nullptr;
-  if (charge) charge->bytes -= charged;
+  if (charge) {
+    charge->bytes -= charged;
+    charge->waiters.wake_all();  // they retry: those that still do not fit wait again
+  }
   charge.reset();
   charged = 0;
 }
@@ -479,18 +482,24 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
       if (r.owner == &t && r.name == dest_name && r.send_possible) r.armed = true;
   }
 
-  // 10. The sender's budget of held bytes, then queueing.
+  // 10. The sender's budget of held bytes, then queueing. A sender beyond its budget
+  // waits for its earlier messages to be received, as a sender to a full queue waits for
+  // room: the message stays uncharged in the waiter until then.
   if (cfg_.max_queued_bytes_per_task != 0) {
-    std::size_t weight = m->bytes.size();
-    for (const kdesc& d : m->descs)
-      if (d.memory) weight += d.memory->size;
-    if (t.queued->bytes + weight > cfg_.max_queued_bytes_per_task) {
+    if (message_weight(*m) > cfg_.max_queued_bytes_per_task) {
       pseudo_receive(t, m, buffer, mem);
-      return MACH_SEND_NO_BUFFER;
+      return MACH_SEND_NO_BUFFER;  // it could never fit
     }
-    m->charge = t.queued;
-    m->charged = weight;
-    t.queued->bytes += weight;
+    if (!try_charge(t, *m)) {
+      if (poll_only || !w) {
+        pseudo_receive(t, m, buffer, mem);
+        return MACH_SEND_TIMED_OUT;
+      }
+      w->pending = m;
+      w->blocked_on.reset();
+      t.queued->waiters.add(*w);
+      return send_would_block;
+    }
   }
   mr = enqueue(m, false);
   if (mr == send_would_block) {
@@ -510,10 +519,35 @@ mach_msg_return_t kernel::send(task& t, std::span<std::byte> buffer, mach_msg_op
   return mr;
 }
 
-mach_msg_return_t kernel::send_retry(task&, send_waiter& w) {
+// A message's weight against its sender's budget: its bytes and its OOL regions.
+std::size_t kernel::message_weight(const kmsg& m) noexcept {
+  std::size_t weight = m.bytes.size();
+  for (const kdesc& d : m.descs)
+    if (d.memory) weight += d.memory->size;
+  return weight;
+}
+
+// Charges `m` to its sender `t` when the budget has room for it.
+bool kernel::try_charge(task& t, kmsg& m) {
+  const std::size_t weight = message_weight(m);
+  t.queued->refused = t.queued->bytes + weight > cfg_.max_queued_bytes_per_task;
+  if (t.queued->refused) return false;
+  m.charge = t.queued;
+  m.charged = weight;
+  t.queued->bytes += weight;
+  return true;
+}
+
+mach_msg_return_t kernel::send_retry(task& t, send_waiter& w) {
   wait_queue::remove(w);
   kmsg* m = w.pending;
   if (!m) return MACH_MSG_SUCCESS;
+  if (cfg_.max_queued_bytes_per_task != 0 && !m->charge && !m->kernel_sender) {
+    if (!try_charge(t, *m)) {
+      t.queued->waiters.add(w);
+      return send_would_block;
+    }
+  }
   const mach_msg_return_t mr = enqueue(m, false);
   if (mr == send_would_block) {
     m->dest.p->senders.add(w);

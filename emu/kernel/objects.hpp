@@ -218,6 +218,13 @@ struct task_identity {
 // its sender.
 struct queue_charge : refcounted {
   std::size_t bytes = 0;
+  // Senders of the task waiting for its held bytes to drop below the budget; woken
+  // whenever a charged message is freed (received, or destroyed).
+  wait_queue waiters;
+  // The task's last send was refused for want of budget: a send-possible request it
+  // registers on a port holding messages waits for the next one to leave (by then the
+  // budget has room) instead of firing at once into another refusal.
+  bool refused = false;
 };
 
 // A message after copy-in: the user's bytes plus the rights and memory it carries.

@@ -648,7 +648,10 @@ kern_return_t kernel::register_notification(task& t, mach_port_name_t name, mach
   }
   ref<port> nr = take_notify();
   if (nr) {
-    if (msgid == MACH_NOTIFY_SEND_POSSIBLE && sync != 0 &&
+    // A sender refused for its byte budget (machd) is told when the next message leaves
+    // instead, as if the queue were full: at once, it would retry into another refusal.
+    const bool budget_wait = t.queued->refused && p->head;
+    if (msgid == MACH_NOTIFY_SEND_POSSIBLE && sync != 0 && !budget_wait &&
         ((e->type & MACH_PORT_TYPE_SEND_ONCE) || !p->full())) {
       notify_simple(std::move(nr), MACH_NOTIFY_SEND_POSSIBLE, name);
     } else {

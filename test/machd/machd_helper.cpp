@@ -21,7 +21,8 @@
 //                          then block forever
 //   flood SIZE             send messages of SIZE inline bytes to a port of its own (queue
 //                          limit raised) until a send fails: print "sent N <code>"; then
-//                          receive one and send again: print "again <code>"
+//                          (exit 3 when N is 0) receive one and send again: print
+//                          "again <code>"
 //   ool-echo NAME GATE     check in NAME, say ready, wait for end of file on descriptor
 //                          GATE, then answer requests carrying one OOL region (id = its
 //                          size): print "ok SIZE" when it holds ool_pattern.hpp's bytes
@@ -344,6 +345,11 @@ int flood(std::size_t size) {
   mach_msg_return_t mr;
   while ((mr = send()) == MACH_MSG_SUCCESS) ++sent;
   std::printf("sent %u %x\n", sent, static_cast<unsigned>(mr));
+  std::fflush(stdout);
+  if (sent == 0) {  // nothing to receive
+    mach_port_mod_refs(mach_task_self(), port, MACH_PORT_RIGHT_RECEIVE, -1);
+    return 3;
+  }
   if (mach_msg(h, MACH_RCV_MSG, 0, static_cast<mach_msg_size_t>(buf.size()), port, 0,
                MACH_PORT_NULL) != MACH_MSG_SUCCESS)
     return 3;
