@@ -210,7 +210,10 @@ void port_service::start_send(port_op* op) {
       op->finish(op, port_op::ending::destroy);
       return;
     }
-    if (try_send_locked(op)) {
+    // Sends to one destination leave in the order they were started: while an earlier
+    // one waits for room, a later one queues behind it instead of overtaking it into a
+    // queue that drained meanwhile. The earlier one's send-possible request covers both.
+    if (!waiting_for_locked(op->outgoing.destination()) && try_send_locked(op)) {
       done.push(op);
     } else {
       sends_.push(op);
@@ -219,6 +222,13 @@ void port_service::start_send(port_op* op) {
     }
   }
   complete_initiated(done);
+}
+
+// Whether a send to `destination` is waiting for room.
+bool port_service::waiting_for_locked(mach_port_name_t destination) const noexcept {
+  for (const port_op* p = sends_.front(); p; p = p->next)
+    if (p->outgoing.destination() == destination) return true;
+  return false;
 }
 
 void port_service::cancel_op(port_impl* impl, const void* key, boost::asio::cancellation_type_t type) noexcept {
@@ -558,15 +568,18 @@ void port_service::serve_notifications_locked() {
 }
 
 // Retries the waiting sends whose destination's request fired (every waiting send when a
-// name could not be noted). A retried send that still finds the queue full is covered by
-// a new request, one per destination.
+// name could not be noted), oldest first. A retried send that still finds the queue full
+// is covered by a new request, one per destination, and the later sends to that
+// destination stay behind it untried: trying them could slip one into room that a
+// receiver made meanwhile, ahead of the one that found none.
 void port_service::retry_sends_locked(op_queue& done) {
   const bool every = fired_unknown_;
   op_queue waiting;
   waiting.splice(sends_);
+  auto noted = [this](mach_port_name_t dest) { return std::find(fired_.begin(), fired_.end(), dest) != fired_.end(); };
   while (port_op* op = waiting.pop()) {
     const mach_port_name_t dest = op->outgoing.destination();
-    if (!every && std::find(fired_.begin(), fired_.end(), dest) == fired_.end()) {
+    if ((!every && !noted(dest)) || waiting_for_locked(dest)) {
       sends_.push(op);
       continue;
     }

@@ -123,6 +123,7 @@ class port_service final : public boost::asio::execution_context::service {
   MACHIO_DETAIL_HIDDEN void serve_notifications_locked();
   MACHIO_DETAIL_HIDDEN void retry_sends_locked(op_queue& done);
   MACHIO_DETAIL_HIDDEN bool request_held_locked(mach_port_name_t destination) const noexcept;
+  MACHIO_DETAIL_HIDDEN bool waiting_for_locked(mach_port_name_t destination) const noexcept;
   MACHIO_DETAIL_HIDDEN bool try_send_locked(port_op* op);
   MACHIO_DETAIL_HIDDEN void cancel_request_locked(port_op* op) noexcept;
   MACHIO_DETAIL_HIDDEN bool arm_locked(port_impl& impl) noexcept;
