@@ -349,7 +349,13 @@ class kernel {
   mach_msg_return_t copy_out(task& t, kmsg* m, std::span<std::byte> buffer,
                              mach_msg_option_t options, user_memory& mem, port* from);
   void pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_memory& mem);
+
+  // port_sets.cpp: which member of a set a receive takes from.
   port* pick_port(ipc_object* obj);
+  static void prepost(port_set* s, port* p);
+  static void unprepost(port_set* s, port* p) noexcept;
+  static void received_from_set(port_set* s, port* p);
+  static void remove_member(port_set* s, port* p) noexcept;
   mach_msg_return_t receive_from(task& t, ipc_object* obj, mach_port_name_t name,
                                  std::span<std::byte> buffer, mach_msg_option_t options,
                                  user_memory& mem);
@@ -369,7 +375,6 @@ class kernel {
   std::vector<task*> tasks_;
   std::uint64_t next_task_id_ = 1;
   std::uint64_t next_port_id_ = 1;
-  std::uint64_t next_stamp_ = 1;
   std::size_t live_ports_ = 0;
   std::vector<kmsg*> free_kmsgs_;
   std::unordered_map<std::string, ref<port>> services_;  // bootstrap: name → port

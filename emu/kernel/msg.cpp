@@ -81,7 +81,6 @@ void kmsg::reset() noexcept {
   descs.clear();
   kernel_sender = false;
   sender = {};
-  enqueue_stamp = 0;
   queued_on = nullptr;
   if (charge) {
     charge->bytes -= charged;
@@ -154,7 +153,6 @@ mach_msg_return_t kernel::enqueue(kmsg* m, bool ignore_limit) {
   if (!ignore_limit && m->dest.type != MACH_MSG_TYPE_PORT_SEND_ONCE && p->full())
     return send_would_block;
   if (p->msgcount >= hard_queue_cap) return MACH_SEND_NO_BUFFER;
-  m->enqueue_stamp = next_stamp_++;
   m->queued_on = p;
   if (p->tail)
     p->tail->next = m;
@@ -162,6 +160,8 @@ mach_msg_return_t kernel::enqueue(kmsg* m, bool ignore_limit) {
     p->head = m;
   p->tail = m;
   const bool was_empty = p->msgcount++ == 0;
+  if (was_empty)
+    for (port_set* s : p->sets) prepost(s, p);
   p->receivers.wake_all();
   for (port_set* s : p->sets) s->receivers.wake_all();
   if (was_empty) {
@@ -638,14 +638,6 @@ void kernel::pseudo_receive(task& t, kmsg* m, std::span<std::byte> buffer, user_
 
 // Picks the port whose message a receive on `obj` takes: the port itself, or for a set
 // the member holding the oldest message.
-port* kernel::pick_port(ipc_object* obj) {
-  if (port* p = obj->as_port()) return p->head ? p : nullptr;
-  port* best = nullptr;
-  for (port* p : obj->as_set()->members)
-    if (p->head && (!best || p->head->enqueue_stamp < best->head->enqueue_stamp)) best = p;
-  return best;
-}
-
 mach_msg_return_t kernel::receive(task& t, mach_port_name_t name, std::span<std::byte> buffer,
                                   mach_msg_option_t options, user_memory& mem,
                                   receive_waiter* w) {
@@ -696,6 +688,7 @@ mach_msg_return_t kernel::receive_from(task& t, ipc_object* obj, mach_port_name_
     // Without MACH_RCV_LARGE the message is lost: dequeued, destroyed, and only a bare
     // header (with the id) reaches the caller.
     dequeue(p);
+    if (port_set* s = obj->as_set()) received_from_set(s, p);
     const std::uint32_t seq = p->seqno++;
     const mach_msg_id_t id = m->id;
     const mach_msg_type_name_t dtype = m->dest.type;
@@ -721,6 +714,7 @@ mach_msg_return_t kernel::receive_from(task& t, ipc_object* obj, mach_port_name_
     return MACH_RCV_TOO_LARGE;
   }
   dequeue(p);
+  if (port_set* s = obj->as_set()) received_from_set(s, p);
   const mach_msg_return_t mr = copy_out(t, m, buffer, options, mem, p);
   p->senders.wake_all();
   fire_send_possible(p);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -183,6 +184,14 @@ struct port_set : ipc_object {
   task* owner = nullptr;
   mach_port_name_t name = 0;
   std::vector<port*> members;
+  // The members that got messages, in the order they got them (XNU's preposts on the
+  // set's wait queue): a receive from the set takes the front member's first message and
+  // moves that member to the back, so busy members take turns, and finding the next
+  // message costs the same for one member as for 100,000. A member emptied by a receive
+  // on the member itself stays listed until it reaches the front (XNU drops its stale
+  // preposts the same lazy way).
+  std::list<port*> ready;
+  std::unordered_map<port*, std::list<port*>::iterator> ready_at;
 };
 
 inline port* ipc_object::as_port() noexcept {
@@ -240,7 +249,6 @@ struct kmsg {
   std::vector<kdesc> descs;
   bool kernel_sender = false;    // notifications: sender {0,1}, zero audit token
   task_identity sender;
-  std::uint64_t enqueue_stamp = 0;  // global order, used to pick a port set's next message
   port* queued_on = nullptr;
   ref<queue_charge> charge;         // the sender's account, while the message weighs on it
   std::size_t charged = 0;

@@ -784,6 +784,7 @@ kern_return_t kernel::port_insert_member(task& t, mach_port_name_t member, mach_
   p->sets.push_back(s);
   s->members.push_back(p);
   if (p->head) {
+    prepost(s, p);
     s->receivers.wake_all();
     knotes_changed(s);
   }
@@ -803,7 +804,7 @@ kern_return_t kernel::port_extract_member(task& t, mach_port_name_t member,
   auto it = std::find(p->sets.begin(), p->sets.end(), s);
   if (it == p->sets.end()) return KERN_NOT_IN_SET;
   p->sets.erase(it);
-  s->members.erase(std::remove(s->members.begin(), s->members.end(), p), s->members.end());
+  remove_member(s, p);
   knotes_changed(s);
   return KERN_SUCCESS;
 }
@@ -824,8 +825,7 @@ kern_return_t kernel::port_move_member(task& t, mach_port_name_t member, mach_po
   const bool already = std::find(p->sets.begin(), p->sets.end(), s) != p->sets.end();
   for (port_set* other : std::vector<port_set*>(p->sets.begin(), p->sets.end())) {
     if (other == s) continue;
-    other->members.erase(std::remove(other->members.begin(), other->members.end(), p),
-                         other->members.end());
+    remove_member(other, p);
     knotes_changed(other);
   }
   p->sets.clear();
@@ -833,6 +833,7 @@ kern_return_t kernel::port_move_member(task& t, mach_port_name_t member, mach_po
   if (!already) {
     s->members.push_back(p);
     if (p->head) {
+      prepost(s, p);
       s->receivers.wake_all();
       knotes_changed(s);
     }

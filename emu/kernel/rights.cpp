@@ -74,8 +74,7 @@ void kernel::release_right(kright& r) {
 
 void kernel::leave_sets(port* p) {
   for (port_set* s : p->sets) {
-    auto& m = s->members;
-    m.erase(std::remove(m.begin(), m.end(), p), m.end());
+    remove_member(s, p);
     knotes_changed(s);
   }
   p->sets.clear();
@@ -215,6 +214,8 @@ void kernel::destroy_set(task& t, mach_port_name_t name, entry& e) {
     v.erase(std::remove(v.begin(), v.end(), s), v.end());
   }
   s->members.clear();
+  s->ready.clear();
+  s->ready_at.clear();
   s->active = false;
   s->receivers.wake_all();
   knotes_eof(s);

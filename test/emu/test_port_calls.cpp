@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "emu_test_util.hpp"
@@ -301,8 +302,8 @@ BOOST_AUTO_TEST_CASE(peek_by_seqno) {
   drop_port(p);
 }
 
-// §4.6: through a set, messages come out in the order they were queued across the members
-// (one message per member here: the order XNU's preposting gives too), FIFO per member, and
+// §4.6: through a set, members come out in the order they got messages (one message per
+// member here: XNU's preposting), FIFO per member, and
 // each carries its member's name and that member's seqno.
 BOOST_AUTO_TEST_CASE(port_set_receive_order) {
   mach_port_name_t a = new_receive_send(), b = new_receive_send();
@@ -337,6 +338,36 @@ BOOST_AUTO_TEST_CASE(port_set_receive_order) {
   BOOST_CHECK_EQUAL(mach_port_deallocate(self, s), KERN_SUCCESS);
   drop_port(a);
   drop_port(b);
+}
+
+// XNU's preposting (waitq_set_first_prepost rotates the set's prepost queue): a receive
+// from a set takes the first message of the member that got messages first, then moves
+// that member behind the others, so members with messages take turns rather than the
+// oldest message coming first. A member emptied by a receive on itself is skipped.
+BOOST_AUTO_TEST_CASE(port_set_members_with_messages_take_turns) {
+  mach_port_name_t a = new_receive_send(), b = new_receive_send(), c = new_receive_send();
+  mach_port_name_t s = MACH_PORT_NULL;
+  BOOST_REQUIRE_EQUAL(mach_port_allocate(self, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+  for (mach_port_name_t m : {a, b, c}) BOOST_REQUIRE_EQUAL(mach_port_insert_member(self, m, s), KERN_SUCCESS);
+  // a gets 1 and 2, then b gets 3, then c gets 4 and 5.
+  for (auto [port, id] : {std::pair{a, 1}, {a, 2}, {b, 3}, {c, 4}, {c, 5}})
+    BOOST_REQUIRE_EQUAL(send_simple(port, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, id), MACH_MSG_SUCCESS);
+  rcv_buffer buf;
+  std::vector<mach_msg_id_t> order;
+  // c's first message is taken on c itself: the set's next turn of c gives its second.
+  BOOST_REQUIRE_EQUAL(receive(c, buf), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(buf.header.msgh_id, 4);
+  while (receive(s, buf) == MACH_MSG_SUCCESS) order.push_back(buf.header.msgh_id);
+  BOOST_CHECK((order == std::vector<mach_msg_id_t>{1, 3, 5, 2}));
+  // A member emptied on itself is skipped: b is listed first again, then drained directly.
+  BOOST_REQUIRE_EQUAL(send_simple(b, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, 6), MACH_MSG_SUCCESS);
+  BOOST_REQUIRE_EQUAL(send_simple(a, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, 7), MACH_MSG_SUCCESS);
+  BOOST_REQUIRE_EQUAL(receive(b, buf), MACH_MSG_SUCCESS);
+  BOOST_REQUIRE_EQUAL(receive(s, buf), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(buf.header.msgh_id, 7);
+  BOOST_CHECK_EQUAL(receive(s, buf), MACH_RCV_TIMED_OUT);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, s), KERN_SUCCESS);
+  for (mach_port_name_t m : {a, b, c}) drop_port(m);
 }
 
 // §3/§11: every call that needs a receive right, with a special name, a name nobody holds and
