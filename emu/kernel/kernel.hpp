@@ -354,7 +354,7 @@ class kernel {
   port* pick_port(ipc_object* obj);
   static void prepost(port_set* s, port* p);
   static void unprepost(port_set* s, port* p) noexcept;
-  static void received_from_set(port_set* s, port* p);
+  static void turn_taken(port_set* s, port* p);
   static void remove_member(port_set* s, port* p) noexcept;
   mach_msg_return_t receive_from(task& t, ipc_object* obj, mach_port_name_t name,
                                  std::span<std::byte> buffer, mach_msg_option_t options,

@@ -296,10 +296,12 @@ int kernel::kevent(kqueue& kq, std::span<const kevent64_s> changes, std::span<ke
       continue;
     }
     port* p = pick_port(kn->object.get());
-    if (kn->fflags & MACH_RCV_MSG)
-      knote_receive(t, kn, p, ev, mem);
-    else
+    if (kn->fflags & MACH_RCV_MSG) {
+      knote_receive(t, kn, p, ev, mem);  // a receive from the set: p's turn is taken there
+    } else {
       ev.data = p->receiver_name;
+      if (port_set* s = kn->object->as_set()) turn_taken(s, p);  // as XNU's event does
+    }
     events[out++] = ev;
     kn->fired = false;
     if (kn->flags & EV_ONESHOT) {

@@ -688,7 +688,7 @@ mach_msg_return_t kernel::receive_from(task& t, ipc_object* obj, mach_port_name_
     // Without MACH_RCV_LARGE the message is lost: dequeued, destroyed, and only a bare
     // header (with the id) reaches the caller.
     dequeue(p);
-    if (port_set* s = obj->as_set()) received_from_set(s, p);
+    if (port_set* s = obj->as_set()) turn_taken(s, p);
     const std::uint32_t seq = p->seqno++;
     const mach_msg_id_t id = m->id;
     const mach_msg_type_name_t dtype = m->dest.type;
@@ -714,7 +714,7 @@ mach_msg_return_t kernel::receive_from(task& t, ipc_object* obj, mach_port_name_
     return MACH_RCV_TOO_LARGE;
   }
   dequeue(p);
-  if (port_set* s = obj->as_set()) received_from_set(s, p);
+  if (port_set* s = obj->as_set()) turn_taken(s, p);
   const mach_msg_return_t mr = copy_out(t, m, buffer, options, mem, p);
   p->senders.wake_all();
   fire_send_possible(p);

@@ -2,7 +2,8 @@
 // Which member of a port set a receive from the set takes its message from. As in XNU, a
 // member that gets a message while empty is "preposted" at the back of the set's list; a
 // receive from the set takes the first message of the front member and moves that member
-// to the back (waitq_set_first_prepost rotates its prepost queue), so members with
+// to the back (waitq_set_first_prepost rotates its prepost queue; an EVFILT_MACHPORT event
+// on the set, with or without MACH_RCV_MSG, does the same), so members with
 // messages take turns and one busy member cannot starve the others. Every step is O(1):
 // a set of 100,000 members costs per message what a set of one costs.
 #include <algorithm>
@@ -35,8 +36,9 @@ void kernel::unprepost(port_set* s, port* p) noexcept {
   s->ready_at.erase(it);
 }
 
-// A receive from `s` just took a message of `p`: it goes to the back while it has more.
-void kernel::received_from_set(port_set* s, port* p) {
+// `p` just had its turn in `s` (a receive from the set took its message, or a kevent on
+// the set reported it): it goes to the back while it has more.
+void kernel::turn_taken(port_set* s, port* p) {
   auto it = s->ready_at.find(p);
   if (it == s->ready_at.end()) return;
   if (p->head)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "emu_test_util.hpp"
 
@@ -206,6 +207,32 @@ BOOST_AUTO_TEST_CASE(port_set_reports_the_member) {
   BOOST_REQUIRE_EQUAL(poll_one(kq.fd, ev), 1);
   BOOST_CHECK(ev.flags & EV_EOF);
   BOOST_CHECK_EQUAL(ev.ident, set);
+  drop_port(a);
+  drop_port(b);
+}
+
+// An event on a set, without MACH_RCV_MSG, gives the reported member its turn as a
+// receive from the set would (XNU: waitq_set_first_prepost rotates): with both members
+// holding messages, the events name them in turn, and the set's next receive takes from
+// the member named least recently.
+BOOST_AUTO_TEST_CASE(port_set_events_give_the_members_turns) {
+  kq_fd kq;
+  mach_port_name_t a = new_receive_send(), b = new_receive_send();
+  mach_port_name_t set = new_set_of(a, b);
+  BOOST_REQUIRE_EQUAL(apply(kq.fd, change(set, EV_ADD)), 0);
+  for (mach_port_name_t to : {a, a, b}) BOOST_REQUIRE_EQUAL(send_simple(to, MACH_MSG_TYPE_COPY_SEND), MACH_MSG_SUCCESS);
+  kevent64_s ev{};
+  std::vector<std::int64_t> named;
+  for (int i = 0; i < 3; ++i) {
+    BOOST_REQUIRE_EQUAL(poll_one(kq.fd, ev), 1);
+    named.push_back(ev.data);
+  }
+  BOOST_CHECK((named == std::vector<std::int64_t>{a, b, a}));
+  rcv_buffer buf;
+  BOOST_REQUIRE_EQUAL(receive(set, buf), MACH_MSG_SUCCESS);
+  BOOST_CHECK_EQUAL(buf.header.msgh_local_port, b);
+  BOOST_REQUIRE_EQUAL(apply(kq.fd, change(set, EV_DELETE)), 0);
+  BOOST_CHECK_EQUAL(mach_port_deallocate(self, set), KERN_SUCCESS);
   drop_port(a);
   drop_port(b);
 }
