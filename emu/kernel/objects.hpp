@@ -189,9 +189,15 @@ struct port_set : ipc_object {
   // moves that member to the back, so busy members take turns, and finding the next
   // message costs the same for one member as for 100,000. A member emptied by a receive
   // on the member itself stays listed until it reaches the front (XNU drops its stale
-  // preposts the same lazy way).
+  // preposts the same lazy way). A member that leaves `ready` keeps its node in `idle`,
+  // so that the message after the next costs no allocation.
+  struct ready_node {
+    std::list<port*>::iterator at;
+    bool listed = false;  // in `ready` (else in `idle`)
+  };
   std::list<port*> ready;
-  std::unordered_map<port*, std::list<port*>::iterator> ready_at;
+  std::list<port*> idle;
+  std::unordered_map<port*, ready_node> ready_at;
 };
 
 inline port* ipc_object::as_port() noexcept {

@@ -24,32 +24,40 @@ port* kernel::pick_port(ipc_object* obj) {
 }
 
 void kernel::prepost(port_set* s, port* p) {
-  if (s->ready_at.count(p)) return;
-  s->ready.push_back(p);
-  s->ready_at.emplace(p, std::prev(s->ready.end()));
+  auto it = s->ready_at.find(p);
+  if (it == s->ready_at.end()) {
+    s->ready.push_back(p);
+    s->ready_at.emplace(p, port_set::ready_node{std::prev(s->ready.end()), true});
+  } else if (!it->second.listed) {
+    s->ready.splice(s->ready.end(), s->idle, it->second.at);
+    it->second.listed = true;
+  }
 }
 
 void kernel::unprepost(port_set* s, port* p) noexcept {
   auto it = s->ready_at.find(p);
-  if (it == s->ready_at.end()) return;
-  s->ready.erase(it->second);
-  s->ready_at.erase(it);
+  if (it == s->ready_at.end() || !it->second.listed) return;
+  s->idle.splice(s->idle.end(), s->ready, it->second.at);
+  it->second.listed = false;
 }
 
 // `p` just had its turn in `s` (a receive from the set took its message, or a kevent on
 // the set reported it): it goes to the back while it has more.
 void kernel::turn_taken(port_set* s, port* p) {
   auto it = s->ready_at.find(p);
-  if (it == s->ready_at.end()) return;
+  if (it == s->ready_at.end() || !it->second.listed) return;
   if (p->head)
-    s->ready.splice(s->ready.end(), s->ready, it->second);
+    s->ready.splice(s->ready.end(), s->ready, it->second.at);
   else
     unprepost(s, p);
 }
 
 // `p` leaves `s` (the caller takes `s` out of p->sets).
 void kernel::remove_member(port_set* s, port* p) noexcept {
-  unprepost(s, p);
+  if (auto it = s->ready_at.find(p); it != s->ready_at.end()) {
+    (it->second.listed ? s->ready : s->idle).erase(it->second.at);
+    s->ready_at.erase(it);
+  }
   auto& m = s->members;
   m.erase(std::remove(m.begin(), m.end(), p), m.end());
 }

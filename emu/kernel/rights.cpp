@@ -215,6 +215,7 @@ void kernel::destroy_set(task& t, mach_port_name_t name, entry& e) {
   }
   s->members.clear();
   s->ready.clear();
+  s->idle.clear();
   s->ready_at.clear();
   s->active = false;
   s->receivers.wake_all();
